@@ -7,7 +7,7 @@ __all__ = ['resize_image', 'resize_mask', 'load_image', 'load_mask', 'volume_lut
            'cache_key', 'build_cache', 'random_affine', 'random_intensity', 'augment_pair', 'epoch_indices',
            'slice_batch', 'group_luts', 'SliceBatches']
 
-# %% ../nbs/01_preprocess.ipynb #b785d496
+# %% ../nbs/01_preprocess.ipynb #949458f2
 import hashlib, json, os, shutil, uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,7 +19,7 @@ import keras
 
 from .data import read_tif, cache_dir
 
-# %% ../nbs/01_preprocess.ipynb #b7cca138
+# %% ../nbs/01_preprocess.ipynb #024a0201
 def resize_image(img:np.ndarray, # uint8 (H,W,C) image
                  size:int=256):  # side of the square output
     "Resize a `uint8` image to (size,size,C): area averaging to shrink, bilinear to enlarge."
@@ -27,7 +27,7 @@ def resize_image(img:np.ndarray, # uint8 (H,W,C) image
     interp = cv2.INTER_AREA if size < max(img.shape[:2]) else cv2.INTER_LINEAR
     return cv2.resize(img, (size, size), interpolation=interp).reshape(size, size, -1)
 
-# %% ../nbs/01_preprocess.ipynb #07561a79
+# %% ../nbs/01_preprocess.ipynb #5fcbc389
 def resize_mask(mask:np.ndarray, # uint8 (H,W) or (H,W,1) mask, 0/255
                 size:int=256):   # side of the square output
     "Resize a mask by nearest neighbour and binarise it at half intensity: `uint8` (size,size,1) in {0,1}."
@@ -35,7 +35,7 @@ def resize_mask(mask:np.ndarray, # uint8 (H,W) or (H,W,1) mask, 0/255
     if m.shape != (size, size): m = cv2.resize(m, (size, size), interpolation=cv2.INTER_NEAREST)
     return (m > 127).astype(np.uint8)[..., None]
 
-# %% ../nbs/01_preprocess.ipynb #c5bad69d
+# %% ../nbs/01_preprocess.ipynb #c714ca6d
 def _check_channels(channels):
     if channels not in (1, 3): raise ValueError(f"channels must be 1 (FLAIR) or 3 (RGB), got {channels!r}")
 
@@ -50,13 +50,13 @@ def load_image(path,        # slice tif (RGB = pre-contrast, FLAIR, post-contras
     if channels == 1: img = img[..., 1:2]
     return img.astype(np.float32) / 255
 
-# %% ../nbs/01_preprocess.ipynb #353c026e
+# %% ../nbs/01_preprocess.ipynb #bf8394d7
 def load_mask(path,         # mask tif (0 background, 255 tumour)
               size:int=256): # side of the square output
     "Load one mask as `float32` (size,size,1) in {0,1}."
     return resize_mask(read_tif(path), size).astype(np.float32)
 
-# %% ../nbs/01_preprocess.ipynb #befb27f9
+# %% ../nbs/01_preprocess.ipynb #dba6e9fc
 def volume_luts(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one patient
                 low:float=1,       # lower percentile, clipped to 0
                 high:float=99):    # upper percentile, stretched to 255
@@ -71,7 +71,7 @@ def volume_luts(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one patient
         luts.append(np.clip(np.rint((v - lo) * 255 / (hi - lo)), 0, 255))
     return np.stack(luts, -1).astype(np.uint8)
 
-# %% ../nbs/01_preprocess.ipynb #37c71fd5
+# %% ../nbs/01_preprocess.ipynb #60facda9
 def normalize_volume(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one patient
                      low:float=1,       # lower percentile, clipped to 0
                      high:float=99):    # upper percentile, stretched to 255
@@ -79,7 +79,7 @@ def normalize_volume(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one pat
     luts = volume_luts(volume, low, high)
     return np.stack([luts[volume[..., c], c] for c in range(volume.shape[-1])], -1)
 
-# %% ../nbs/01_preprocess.ipynb #3d5c2d88
+# %% ../nbs/01_preprocess.ipynb #e3cb2b0f
 @dataclass
 class SliceArrays:
     "Cached slices: `images` uint8 (N,S,S,3), `masks` uint8 (N,S,S,1) in {0,1}, stored under `path`."
@@ -88,7 +88,7 @@ class SliceArrays:
     path: Path
     def __len__(self): return len(self.images)
 
-# %% ../nbs/01_preprocess.ipynb #62a5d315
+# %% ../nbs/01_preprocess.ipynb #d5ed2018
 _CACHE_VERSION = 1
 
 def cache_key(df,           # slice index with `image_path` and `mask_path` columns
@@ -100,7 +100,7 @@ def cache_key(df,           # slice index with `image_path` and `mask_path` colu
         items.append((str(p), st.st_size, st.st_mtime_ns))
     return hashlib.sha1(json.dumps(items).encode()).hexdigest()[:16]
 
-# %% ../nbs/01_preprocess.ipynb #47b71ee7
+# %% ../nbs/01_preprocess.ipynb #d09c6967
 def _fill_cache(df, size, images, masks, threads):
     "Decode every slice of `df` into the preallocated `images` and `masks` arrays, in `threads` threads."
     def one(i):
@@ -108,7 +108,7 @@ def _fill_cache(df, size, images, masks, threads):
         masks[i] = resize_mask(read_tif(df.mask_path.iloc[i]), size)
     with ThreadPoolExecutor(threads) as ex: list(ex.map(one, range(len(df))))
 
-# %% ../nbs/01_preprocess.ipynb #d7ac8c31
+# %% ../nbs/01_preprocess.ipynb #fbfdfbe6
 def _open_cache(path):
     return SliceArrays(np.load(path/'images.npy', mmap_mode='r'), np.load(path/'masks.npy', mmap_mode='r'), path)
 
@@ -136,7 +136,7 @@ def build_cache(df,              # slice index (from `index_dataset`), in the ro
         shutil.rmtree(tmp, ignore_errors=True)
     return _open_cache(path)
 
-# %% ../nbs/01_preprocess.ipynb #0a5ef7a9
+# %% ../nbs/01_preprocess.ipynb #bd90e6e6
 def random_affine(rng:np.random.Generator, # source of randomness
                   size:int,                # side of the square slice
                   rotate:float=15,         # maximum rotation, degrees
@@ -149,14 +149,14 @@ def random_affine(rng:np.random.Generator, # source of randomness
     if flip and u < 0.5: m = m @ np.array([[-1, 0, size - 1], [0, 1, 0], [0, 0, 1]])
     return m[:2]
 
-# %% ../nbs/01_preprocess.ipynb #229b8f6c
+# %% ../nbs/01_preprocess.ipynb #1bc69c27
 def random_intensity(rng:np.random.Generator, # source of randomness
                      brightness:float=0.1,    # maximum shift, as a fraction of the full range
                      contrast:float=0.1):     # maximum relative change of contrast
     "A random (gain, shift) for x -> gain*x + shift on the [0,1] scale."
     return rng.uniform(1 - contrast, 1 + contrast), rng.uniform(-brightness, brightness)
 
-# %% ../nbs/01_preprocess.ipynb #d2f06f73
+# %% ../nbs/01_preprocess.ipynb #866a57b2
 def _warp_image(img, m, s):
     "Bilinear warp; 3-channel `uint8` goes through RGBA, where OpenCV's vector code is twice as fast (same result)."
     if img.dtype == np.uint8 and img.ndim == 3 and img.shape[2] == 3:
@@ -185,7 +185,7 @@ def augment_pair(image:np.ndarray,       # (S,S,C) slice, uint8 or float32 in [0
     msk = cv2.warpAffine(mask, m, (s, s), flags=cv2.INTER_NEAREST).reshape(mask.shape)
     return _apply_intensity(img, gain, shift), msk
 
-# %% ../nbs/01_preprocess.ipynb #de1b9861
+# %% ../nbs/01_preprocess.ipynb #d93d385e
 def epoch_indices(has_tumor,           # bool per slice
                   oversample:float=0.0, # wanted tumour share of the epoch, in [0,1)
                   shuffle:bool=True,    # shuffle the order
@@ -202,7 +202,7 @@ def epoch_indices(has_tumor,           # bool per slice
         idx = np.concatenate([idx, np.tile(tumor, reps), rng.choice(tumor, rest, replace=False)])
     return rng.permutation(idx) if shuffle else idx
 
-# %% ../nbs/01_preprocess.ipynb #c7d65864
+# %% ../nbs/01_preprocess.ipynb #bcb414a1
 def slice_batch(images, masks, # uint8 (N,S,S,3) slices and (N,S,S,1) masks
                 idx,           # indices of the slices in the batch
                 rng=None,      # source of randomness for augmentation
@@ -220,7 +220,7 @@ def slice_batch(images, masks, # uint8 (N,S,S,3) slices and (N,S,S,1) masks
         x[j], y[j] = xi, yi
     return np.divide(x, np.float32(255), dtype=np.float32), y.astype(np.float32)
 
-# %% ../nbs/01_preprocess.ipynb #1e04a270
+# %% ../nbs/01_preprocess.ipynb #c432059e
 def _check_batch_args(images, masks, batch_size, channels, normalize):
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     _check_channels(channels)
@@ -230,7 +230,7 @@ def _check_batch_args(images, masks, batch_size, channels, normalize):
     if normalize is not None and len(normalize) != len(images):
         raise ValueError(f"normalize needs one group label per slice: {len(normalize)} != {len(images)}")
 
-# %% ../nbs/01_preprocess.ipynb #17976b68
+# %% ../nbs/01_preprocess.ipynb #39754cd0
 def group_luts(images:np.ndarray, # uint8 (N,S,S,3) slices
                groups,            # group label per slice, e.g. `df.patient`
                low:float=1, high:float=99): # percentiles, as in `normalize_volume`
@@ -239,7 +239,7 @@ def group_luts(images:np.ndarray, # uint8 (N,S,S,3) slices
     luts = np.stack([volume_luts(images[np.flatnonzero(inv == g)], low, high) for g in range(len(names))])
     return luts[:, None], inv
 
-# %% ../nbs/01_preprocess.ipynb #f9023d76
+# %% ../nbs/01_preprocess.ipynb #692ab828
 class SliceBatches(keras.utils.PyDataset):
     "Batches (x `float32` (B,S,S,C) in [0,1], y `float32` (B,S,S,1)) of cached slices, optionally augmented and tumour-oversampled."
     def __init__(self, images, # uint8 (N,S,S,3) slices, e.g. `build_cache(df).images`
