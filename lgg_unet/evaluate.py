@@ -9,7 +9,7 @@ __all__ = ['SCORES', 'PER_PATIENT', 'PER_SLICE', 'load_model', 'model_input_shap
            'score_slices', 'roc_auc', 'roc_curve', 'presence_scores', 'evaluate_model', 'summarize_results',
            'evaluate_main']
 
-# %% ../nbs/05_evaluate.ipynb #e1f74e2b
+# %% ../nbs/05_evaluate.ipynb #14f47017
 import argparse, io, json, os, sys, tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +25,10 @@ from .data import PATIENT_RE, read_tif, find_dataset, index_dataset, is_syntheti
 from .train import binary_scores, atomic_write, write_json
 from .preprocess import resize_image, normalize_volume
 
-# %% ../nbs/05_evaluate.ipynb #466450f9
+# %% ../nbs/05_evaluate.ipynb #dd43ebef
 from .preprocess import load_image
 
-# %% ../nbs/05_evaluate.ipynb #d887d630
+# %% ../nbs/05_evaluate.ipynb #2389dcd7
 def load_model(path): # a `.keras` file, or a run folder holding `best.keras`
     "Load a model for inference (not compiled); a missing or unreadable file raises an error naming it."
     p = Path(path)
@@ -38,7 +38,7 @@ def load_model(path): # a `.keras` file, or a run folder holding `best.keras`
     except Exception as e:  # Keras raises ValueError, OSError, zipfile.BadZipFile... for a broken file
         raise ValueError(f"cannot load model {p}: {type(e).__name__}: {e}") from None
 
-# %% ../nbs/05_evaluate.ipynb #3c8512cf
+# %% ../nbs/05_evaluate.ipynb #020f1ec2
 def model_input_shape(model):
     "(height, width, channels) the model takes; height and width are None for a size-agnostic model."
     return tuple(model.input_shape[1:4])
@@ -56,7 +56,7 @@ def to_model_input(images, # (N,H,W,3) or (N,H,W,1) slices: uint8 0-255 or float
     scale = 255 if images.dtype == np.uint8 else 1
     return np.stack([resize_image(im, h) for im in images]).astype(np.float32) / np.float32(scale)
 
-# %% ../nbs/05_evaluate.ipynb #6101999b
+# %% ../nbs/05_evaluate.ipynb #9576a4a6
 def _run_model(model, x, batch_size):
     "Model output (N,h,w) as float32, predicted `batch_size` slices at a time."
     out = [keras.ops.convert_to_numpy(model.predict_on_batch(x[i:i+batch_size]))[..., 0] for i in range(0, len(x), batch_size)]
@@ -75,7 +75,7 @@ def predict_probs(model,            # a Keras segmentation model with a sigmoid 
     if p.shape[1:] != (H, W): p = np.stack([cv2.resize(q, (W, H), interpolation=cv2.INTER_LINEAR) for q in p])
     return p
 
-# %% ../nbs/05_evaluate.ipynb #77e3b935
+# %% ../nbs/05_evaluate.ipynb #2e997e46
 def predict_mask(model,              # a Keras segmentation model
                  image,              # (H,W,3) slice, uint8 or float in [0,1], or the path of a slice tif
                  threshold:float=0.5): # probability above which a pixel is tumour
@@ -85,7 +85,7 @@ def predict_mask(model,              # a Keras segmentation model
     if image.ndim != 3: raise ValueError(f"expected one slice of shape (H, W, 3), got {image.shape}")
     return predict_probs(model, image[None])[0] > threshold
 
-# %% ../nbs/05_evaluate.ipynb #81afbe93
+# %% ../nbs/05_evaluate.ipynb #cea7b7fe
 def slice_files(folder): # a patient folder holding `<patient>_<n>.tif`
     "The slice images (not masks) of a patient folder, sorted by slice number."
     folder = Path(folder)
@@ -94,7 +94,7 @@ def slice_files(folder): # a patient folder holding `<patient>_<n>.tif`
     if not found: raise ValueError(f"no slice files <patient>_<n>.tif in {folder}")
     return [f for _, f in sorted(found)]
 
-# %% ../nbs/05_evaluate.ipynb #b8ca2d68
+# %% ../nbs/05_evaluate.ipynb #b6d9bf90
 def read_slices(paths): # slice tif files
     "Read slices into one `uint8` (N,H,W,3) array; returns (paths read, array, [(path, reason) of the others])."
     arrays, problems = {}, []
@@ -108,7 +108,7 @@ def read_slices(paths): # slice tif files
     stack = np.stack(list(arrays.values())) if arrays else np.zeros((0, 0, 0, 3), np.uint8)
     return list(arrays), stack, problems
 
-# %% ../nbs/05_evaluate.ipynb #baf91113
+# %% ../nbs/05_evaluate.ipynb #143641bc
 def keep_largest_component(mask): # binary mask, 2-D (H,W) or 3-D (N,H,W)
     "Only the largest connected component of `mask` (touching by faces, edges or corners), as `bool`."
     lab = label(np.asarray(mask, bool), connectivity=np.ndim(mask))
@@ -116,7 +116,7 @@ def keep_largest_component(mask): # binary mask, 2-D (H,W) or 3-D (N,H,W)
     sizes = np.bincount(lab.ravel()); sizes[0] = 0
     return lab == sizes.argmax()
 
-# %% ../nbs/05_evaluate.ipynb #82f03b6a
+# %% ../nbs/05_evaluate.ipynb #328b314a
 @dataclass
 class VolumePrediction:
     "A patient's prediction: slice `paths` and numbers, `prob` float32 (N,H,W), `mask` bool (N,H,W), skipped `problems`."
@@ -127,7 +127,7 @@ class VolumePrediction:
     mask: np.ndarray
     problems: list = field(default_factory=list)
 
-# %% ../nbs/05_evaluate.ipynb #1cab1ee8
+# %% ../nbs/05_evaluate.ipynb #17fa2478
 def predict_volume(model,                      # a Keras segmentation model
                    patient_folder,             # folder of `<patient>_<n>.tif` slices
                    batch_size:int=16,          # slices per forward pass
@@ -145,7 +145,7 @@ def predict_volume(model,                      # a Keras segmentation model
     slices = [int(PATIENT_RE.match(p.name)['slice']) for p in paths]
     return VolumePrediction(Path(patient_folder).name, paths, slices, prob, mask, problems)
 
-# %% ../nbs/05_evaluate.ipynb #005dc71d
+# %% ../nbs/05_evaluate.ipynb #13115453
 def pred_path(out, slice_path): # results folder; the slice's tif
     "Where the predicted mask of `slice_path` goes: `out/<patient folder>/<slice name>_pred.png`."
     slice_path = Path(slice_path)
@@ -158,7 +158,7 @@ def write_mask_png(out, slice_path, mask): # results folder; the slice's tif; bo
     path = pred_path(out, slice_path); path.parent.mkdir(parents=True, exist_ok=True)
     return atomic_write(path, lambda tmp: Path(tmp).write_bytes(buf.tobytes()))
 
-# %% ../nbs/05_evaluate.ipynb #d2021a3c
+# %% ../nbs/05_evaluate.ipynb #55f8294b
 def pretrained_path():
     "The model packaged in `lgg_unet/weights/*.keras`, or None when the package ships none."
     found = sorted((Path(lgg_unet.__file__).parent/'weights').glob('*.keras'))
@@ -170,7 +170,7 @@ def load_pretrained():
     if p is None: raise FileNotFoundError("no pretrained model is packaged in lgg_unet/weights/; train one with lgg_train and pass its best.keras")
     return load_model(p)
 
-# %% ../nbs/05_evaluate.ipynb #0d79eb39
+# %% ../nbs/05_evaluate.ipynb #243be795
 class _Parser(argparse.ArgumentParser):
     "An ArgumentParser whose errors raise `SystemExit('<prog>: <message>')`."
     def error(self, message): raise SystemExit(f"{self.prog}: {message}")
@@ -182,7 +182,7 @@ def _cli_model(prog, path):
     try: return (load_model(path) if path else load_pretrained()), str(path or pretrained_path())
     except (FileNotFoundError, ValueError) as e: raise SystemExit(f"{prog}: {e}")
 
-# %% ../nbs/05_evaluate.ipynb #4d78f109
+# %% ../nbs/05_evaluate.ipynb #701a16b6
 def _expand_inputs(inputs):
     "Split command-line inputs into patient folders and loose slice files, expanding a dataset folder."
     folders, files = [], []
@@ -196,7 +196,7 @@ def _expand_inputs(inputs):
 
 def _skip(prog, path, reason): print(f"{prog}: skipping {path}: {reason}", file=sys.stderr)
 
-# %% ../nbs/05_evaluate.ipynb #31932c1a
+# %% ../nbs/05_evaluate.ipynb #10514b76
 def _predict_files(model, files, out, args):
     "Predict loose slice files, batched by shape; write their PNGs; return how many were written."
     groups, n = {}, 0
@@ -209,7 +209,7 @@ def _predict_files(model, files, out, args):
         for (f, _), p in zip(items, prob): write_mask_png(out, f, p > args.threshold); n += 1
     return n
 
-# %% ../nbs/05_evaluate.ipynb #1bd47506
+# %% ../nbs/05_evaluate.ipynb #bf79ab8f
 def _predict_folders(model, folders, out, args):
     "Predict patient folders with `predict_volume`; write their PNGs; return how many were written."
     n = 0
@@ -220,7 +220,7 @@ def _predict_folders(model, folders, out, args):
         for f, m in zip(vp.paths, vp.mask): write_mask_png(out, f, m); n += 1
     return n
 
-# %% ../nbs/05_evaluate.ipynb #53e1140e
+# %% ../nbs/05_evaluate.ipynb #284f4cb8
 def _add_predict_options(ap):
     ap.add_argument('--model', help='trained .keras file or run folder (default: the packaged pretrained model, if any)')
     ap.add_argument('--out', required=True, help='results folder; masks go to OUT/<patient>/<slice>_pred.png')
@@ -242,7 +242,7 @@ def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
     if n == 0: raise SystemExit(f"lgg_predict: nothing could be predicted from {' '.join(args.inputs)}")
     print(f"lgg_predict: wrote {n} mask(s) to {args.out}")
 
-# %% ../nbs/05_evaluate.ipynb #9bb50e71
+# %% ../nbs/05_evaluate.ipynb #dbfef313
 def _boundary(m): return m & ~ndimage.binary_erosion(m, ndimage.generate_binary_structure(m.ndim, 1))
 
 def hd95(pred, # predicted binary mask, 2-D or 3-D
@@ -256,7 +256,7 @@ def hd95(pred, # predicted binary mask, 2-D or 3-D
     d_pt, d_tp = ndimage.distance_transform_edt(~bt)[bp], ndimage.distance_transform_edt(~bp)[bt]
     return float(max(np.percentile(d_pt, 95), np.percentile(d_tp, 95)))
 
-# %% ../nbs/05_evaluate.ipynb #b86866ec
+# %% ../nbs/05_evaluate.ipynb #1f59626c
 SCORES = ['dice', 'iou', 'precision', 'recall', 'accuracy']
 
 def score_volume(pred, # predicted masks of a patient, (N,H,W)
@@ -273,7 +273,7 @@ def score_slices(prob, pred, true, slices): # (N,H,W) probabilities, predicted a
             for s, q, p, t in zip(slices, prob, np.asarray(pred, bool), np.asarray(true, bool))]
     return pd.DataFrame(rows)
 
-# %% ../nbs/05_evaluate.ipynb #2aceecbe
+# %% ../nbs/05_evaluate.ipynb #096ac8a2
 def roc_auc(labels, # bool per slice: holds tumour
             scores): # a score per slice, higher = more likely tumour
     "Area under the ROC curve by the rank-sum formula (ties count half); NaN when only one class is present."
@@ -291,7 +291,7 @@ def roc_curve(labels, scores):
     tp, fp = np.cumsum(y)[last], np.cumsum(~y)[last]
     return np.r_[0, fp] / max(fp[-1], 1), np.r_[0, tp] / max(tp[-1], 1)
 
-# %% ../nbs/05_evaluate.ipynb #1f67fddd
+# %% ../nbs/05_evaluate.ipynb #5834af89
 def presence_scores(has_tumor,      # bool per slice: the true mask is not empty
                     pred_pixels,    # predicted tumour pixels per slice
                     max_prob,       # highest probability per slice, for the AUC
@@ -303,7 +303,7 @@ def presence_scores(has_tumor,      # bool per slice: the true mask is not empty
     return dict(sensitivity=tp/(tp+fn) if tp+fn else nan, specificity=tn/(tn+fp) if tn+fp else nan,
                 accuracy=(tp+tn)/len(y), auc=roc_auc(y, max_prob), tp=tp, fn=fn, fp=fp, tn=tn, min_pixels=min_pixels)
 
-# %% ../nbs/05_evaluate.ipynb #fa11d291
+# %% ../nbs/05_evaluate.ipynb #2f693067
 def _score_patient(vp, rows):
     "Score a `VolumePrediction` against the masks of its index rows: (per-patient dict, per-slice DataFrame)."
     pos = {s: i for i, s in enumerate(vp.slices)}
@@ -314,7 +314,7 @@ def _score_patient(vp, rows):
     pred, prob = vp.mask[idx], vp.prob[idx]
     return dict(patient=vp.patient, **score_volume(pred, true)), score_slices(prob, pred, true, rows.slice).assign(patient=vp.patient)
 
-# %% ../nbs/05_evaluate.ipynb #07f8d933
+# %% ../nbs/05_evaluate.ipynb #6b8ea20d
 PER_PATIENT = ['patient', 'dice', 'iou', 'precision', 'recall', 'accuracy', 'hd95', 'true_pixels', 'pred_pixels', 'n_slices']
 PER_SLICE = ['patient', 'slice', 'dice', 'iou', 'precision', 'recall', 'true_pixels', 'pred_pixels', 'max_prob', 'has_tumor']
 
@@ -334,7 +334,7 @@ def evaluate_model(model,          # a Keras model, a `.keras` file or a run fol
         pats.append(p); slices.append(s)
     return pd.DataFrame(pats)[PER_PATIENT], pd.concat(slices, ignore_index=True)[PER_SLICE]
 
-# %% ../nbs/05_evaluate.ipynb #1889fd50
+# %% ../nbs/05_evaluate.ipynb #7ca98f65
 def _jsonable(v):
     if isinstance(v, dict): return {k: _jsonable(x) for k, x in v.items()}
     if isinstance(v, (float, np.floating)): return None if np.isnan(v) else float(v)
@@ -352,7 +352,7 @@ def summarize_results(per_patient, per_slice, **info): # the two tables of `eval
              presence=presence_scores(per_slice.has_tumor, per_slice.pred_pixels, per_slice.max_prob))
     return _jsonable(dict(s, **info))
 
-# %% ../nbs/05_evaluate.ipynb #5792296b
+# %% ../nbs/05_evaluate.ipynb #35257893
 def _run_split(prog, run, split):
     "Patients of part `split` in a training run's `split.json`, or SystemExit."
     f = Path(run)/'split.json'
@@ -369,7 +369,7 @@ def _select_patients(prog, df, patients, root):
     if not patients: raise SystemExit(f"{prog}: no patients to evaluate")
     return df[df.patient.isin(patients)]
 
-# %% ../nbs/05_evaluate.ipynb #8d920cd2
+# %% ../nbs/05_evaluate.ipynb #3e491b1f
 def _unscored(model, data, args):
     "Predict a folder of patients without masks and say that it cannot be scored."
     n = _predict_folders(model, _expand_inputs([data])[0], args.out, args)
@@ -383,7 +383,7 @@ def _write_results(out, per_patient, per_slice, summary):
         atomic_write(out/name, lambda tmp: table.to_csv(tmp, index=False))
     write_json(out/'summary.json', summary)
 
-# %% ../nbs/05_evaluate.ipynb #825641a2
+# %% ../nbs/05_evaluate.ipynb #e9bfd84e
 def _summary_line(s):
     m, pr = s['mean'], s['presence']
     f = lambda v: 'n/a' if v is None else f'{v:.3f}'
@@ -391,7 +391,7 @@ def _summary_line(s):
             f"IoU {f(m['iou'])}, HD95 {f(m['hd95'])} px; tumour presence over {s['n_slices']} slices: "
             f"sensitivity {f(pr['sensitivity'])}, specificity {f(pr['specificity'])}, AUC {f(pr['auc'])}")
 
-# %% ../nbs/05_evaluate.ipynb #3eec1343
+# %% ../nbs/05_evaluate.ipynb #dcf6af2a
 def _evaluate_args(argv):
     ap = _Parser(prog='lgg_evaluate', description='Command `lgg_evaluate`: score a model per patient and per slice.')
     ap.add_argument('--data', help='dataset: kaggle_3m folder, a folder holding it or the zip (default: $LGG_DATA, /kaggle/input)')
@@ -406,7 +406,7 @@ def _evaluate_args(argv):
     if args.run and not args.model: args.model = str(Path(args.run)/'best.keras')
     return args
 
-# %% ../nbs/05_evaluate.ipynb #0dfc8be1
+# %% ../nbs/05_evaluate.ipynb #7296456e
 def evaluate_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_evaluate --model M --data D [--patients P...|--split S --run RUN] --out DIR`: score a model per patient and per slice."
     args = _evaluate_args(argv)
