@@ -9,7 +9,7 @@ __all__ = ['RUN_FILES', 'SIZE_STEP', 'DEMO', 'dice_loss', 'BCEDiceLoss', 'binary
            'plot_curves', 'CurvesPlot', 'check_train_args', 'run_config', 'run_batches', 'demo_data', 'train',
            'train_parser', 'main']
 
-# %% ../nbs/04_train.ipynb #4bc95136
+# %% ../nbs/04_train.ipynb #eda58ff3
 import argparse, json, os, platform, shutil, sys, time, uuid
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from .data import KAGGLE_INPUT, cache_dir, example_dataset, find_dataset, index_
 from .preprocess import SliceBatches, build_cache
 from .unet import build_unet
 
-# %% ../nbs/04_train.ipynb #0d2f1fa8
+# %% ../nbs/04_train.ipynb #e25a2358
 def _spatial_sums(*xs):
     "Per-sample sums over all axes but the first, for each of `xs`."
     return [ops.sum(x, axis=tuple(range(1, len(x.shape)))) for x in xs]
@@ -36,7 +36,7 @@ def dice_loss(y_true,  # (B, H, W, 1) masks in {0, 1}
     inter, sp, st = _spatial_sums(t*p, p, t)
     return 1 - (2*inter + smooth) / (sp + st + smooth)
 
-# %% ../nbs/04_train.ipynb #7c420973
+# %% ../nbs/04_train.ipynb #d9dc75bb
 @keras.saving.register_keras_serializable(package='lgg_unet')
 class BCEDiceLoss(keras.losses.Loss):
     "Weighted sum of pixel-averaged binary cross-entropy and soft Dice loss, per sample."
@@ -51,7 +51,7 @@ class BCEDiceLoss(keras.losses.Loss):
         return self.bce_weight*bce + self.dice_weight*dice_loss(t, p)
     def get_config(self): return {**super().get_config(), 'bce_weight': self.bce_weight, 'dice_weight': self.dice_weight}
 
-# %% ../nbs/04_train.ipynb #3f2d8fd0
+# %% ../nbs/04_train.ipynb #253df951
 def _as_bool(a, name):
     a = np.asarray(a)
     if a.dtype != bool:
@@ -72,7 +72,7 @@ def binary_scores(pred,  # predicted mask: bool (or 0/1) array of any shape
                 precision=_ratio(tp, tp + fp, fn == 0), recall=_ratio(tp, tp + fn, fp == 0),
                 accuracy=float((pred == true).mean()) if pred.size else 1.0)
 
-# %% ../nbs/04_train.ipynb #cc4d3c60
+# %% ../nbs/04_train.ipynb #686bfbd3
 def _binary_counts(y_true, y_pred, threshold):
     t = ops.cast(ops.cast(y_true, 'float32') > 0.5, 'float32')
     p = ops.cast(ops.cast(y_pred, 'float32') > threshold, 'float32')
@@ -94,13 +94,13 @@ def iou_coef(y_true, y_pred, threshold=0.5):  # masks, probabilities, and the th
     inter, sp, st = _binary_counts(y_true, y_pred, threshold)
     return _agree_or(inter, sp + st - inter)
 
-# %% ../nbs/04_train.ipynb #ad9ec0e5
+# %% ../nbs/04_train.ipynb #6337c0a3
 def training_metrics():
     "The metrics every run compiles with: Dice, IoU, pixel accuracy, precision and recall (names as in `history.csv`)."
     return [dice_coef, iou_coef, keras.metrics.BinaryAccuracy(name='accuracy'),
             keras.metrics.Precision(name='precision'), keras.metrics.Recall(name='recall')]
 
-# %% ../nbs/04_train.ipynb #c1d796d9
+# %% ../nbs/04_train.ipynb #1df8ad34
 def atomic_write(path,  # the file to (re)place
                  write):  # function that writes the content to the temporary path it is given
     "Write a file through a temporary file in the same folder and `os.replace`, so it is never seen half-written."
@@ -116,7 +116,7 @@ def write_json(path, obj):  # a `.json` path, and a JSON-serialisable object
     "Write `obj` as indented JSON, atomically."
     return atomic_write(path, lambda p: Path(p).write_text(json.dumps(obj, indent=2, default=str) + '\n'))
 
-# %% ../nbs/04_train.ipynb #7163244e
+# %% ../nbs/04_train.ipynb #a0e4782a
 RUN_FILES = ('config.json', 'split.json', 'history.csv', 'curves.png', 'best.keras', 'last.keras', 'state.json')
 
 def run_dir(out='runs',  # folder holding the runs
@@ -137,7 +137,7 @@ def run_dir(out='runs',  # folder holding the runs
     run.mkdir(parents=True)
     return run
 
-# %% ../nbs/04_train.ipynb #fa30c3df
+# %% ../nbs/04_train.ipynb #b9dc9fab
 def run_data(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggle/input, else the phantom set
              patients=None):  # keep only the first N patients (sorted by name)
     "The slice index of a run's dataset; `df.attrs['synthetic']` says whether it is phantom data."
@@ -158,7 +158,7 @@ def run_split(df, valid_pct=0.2, fold=None, folds=5, seed=42):  # see `patient_s
     if not split['valid'] or not split['train']: raise ValueError(f"{df.patient.nunique()} patients give an empty train or validation part")
     return split
 
-# %% ../nbs/04_train.ipynb #dff9e483
+# %% ../nbs/04_train.ipynb #e4818771
 def gpu_available():
     "Whether the active Keras backend sees a GPU."
     b = keras.backend.backend()
@@ -173,7 +173,7 @@ def gpu_available():
         return torch.cuda.is_available()
     return False
 
-# %% ../nbs/04_train.ipynb #d411c4d2
+# %% ../nbs/04_train.ipynb #b48c9744
 SIZE_STEP = {'unet': 16, 'fpn': 32}  # image side must be a multiple: 2**depth of the U-Net, the deepest FPN stride
 
 def build_model(model='unet', backbone='simple', filters=64, img_size=256, channels=3, mixed=False):  # see `train`
@@ -186,14 +186,14 @@ def build_model(model='unet', backbone='simple', filters=64, img_size=256, chann
         return build_fpn((img_size, img_size, channels), backbone=backbone)
     finally: keras.config.set_dtype_policy(old)
 
-# %% ../nbs/04_train.ipynb #5fa4ebab
+# %% ../nbs/04_train.ipynb #a9c21bfd
 def history_columns(names):  # metric names of the logs, e.g. ['loss', 'dice_coef', 'val_loss', ...]
     "Column order of `history.csv`: epoch, training metrics, validation metrics, learning rate, anything else."
     base = ['loss', 'dice_coef', 'iou_coef', 'accuracy', 'precision', 'recall']
     cols = ['epoch'] + base + ['val_' + b for b in base] + ['learning_rate']
     return [c for c in cols if c in names or c == 'epoch'] + sorted(set(names) - set(cols))
 
-# %% ../nbs/04_train.ipynb #e6f037e4
+# %% ../nbs/04_train.ipynb #8ee9419f
 class RunCheckpoint(keras.callbacks.Callback):
     "After each epoch, atomically: history.csv, best.keras (by `val_dice_coef`), last.keras, then state.json."
     def __init__(self, run, history=None, monitor='val_dice_coef'):  # run folder, earlier rows (resume), metric to maximise
@@ -218,14 +218,14 @@ class RunCheckpoint(keras.callbacks.Callback):
         write_state(self.run, epoch=epoch + 1, best_val_dice=self.best, best_epoch=self.best_epoch,
                     optimizer_step=int(ops.convert_to_numpy(self.model.optimizer.iterations)), finished=False, stopped=None)
 
-# %% ../nbs/04_train.ipynb #a6113f7c
+# %% ../nbs/04_train.ipynb #d5c2d81c
 def write_state(run, **state):  # run folder; keys to set in `state.json`
     "Update `state.json` of a run atomically, keeping keys not given."
     p = Path(run)/'state.json'
     old = json.loads(p.read_text()) if p.exists() else {}
     return write_json(p, {**old, **state})
 
-# %% ../nbs/04_train.ipynb #199d2b6f
+# %% ../nbs/04_train.ipynb #ab49fdc6
 class TimeBudget(keras.callbacks.Callback):
     "Stop training after the epoch past which the next one would overrun `minutes`."
     def __init__(self, minutes):  # wall-clock budget of this `fit`
@@ -237,7 +237,7 @@ class TimeBudget(keras.callbacks.Callback):
         now = time.time(); self.longest = max(self.longest, now - self.te)
         if now - self.t0 + self.longest > self.seconds: self.model.stop_training = self.stopped = True
 
-# %% ../nbs/04_train.ipynb #0ff86127
+# %% ../nbs/04_train.ipynb #c34b1308
 def resume_point(run):  # a run folder
     "(model from last.keras or None, epochs done, history rows kept) of a run to resume."
     run = Path(run)
@@ -249,7 +249,7 @@ def resume_point(run):  # a run folder
     hist = pd.read_csv(run/'history.csv') if (run/'history.csv').exists() else None
     return model, done, None if hist is None else hist[hist.epoch <= done].reset_index(drop=True)
 
-# %% ../nbs/04_train.ipynb #ff30cb95
+# %% ../nbs/04_train.ipynb #f161d0be
 def plot_curves(history,  # `history.csv` as a DataFrame
                 title=''):  # figure title; say SYNTHETIC when it is
     "Loss and Dice per epoch, training and validation, as a Matplotlib Figure."
@@ -262,7 +262,7 @@ def plot_curves(history,  # `history.csv` as a DataFrame
     fig.suptitle(title, fontsize=10); fig.tight_layout()
     return fig
 
-# %% ../nbs/04_train.ipynb #f95cd7c4
+# %% ../nbs/04_train.ipynb #ef4c3ee6
 class CurvesPlot(keras.callbacks.Callback):
     "Redraw `curves.png` of a run from its `history.csv` after each epoch."
     def __init__(self, run, title):  # run folder, figure title
@@ -271,7 +271,7 @@ class CurvesPlot(keras.callbacks.Callback):
         fig = plot_curves(pd.read_csv(self.run/'history.csv'), self.title)
         atomic_write(self.run/'curves.png', lambda p: fig.savefig(p))
 
-# %% ../nbs/04_train.ipynb #4be06eba
+# %% ../nbs/04_train.ipynb #79e3206a
 def check_train_args(model='unet', img_size=256, channels=3, filters=64, epochs=50, batch_size=16, learning_rate=1e-3,
                      fold=None, folds=5, patients=None, time_budget=None, patience=10, **_):  # as in `train`
     "Raise a ValueError naming the first bad argument of `train`."
@@ -286,7 +286,7 @@ def check_train_args(model='unet', img_size=256, channels=3, filters=64, epochs=
     if patients is not None and patients < 2: raise ValueError(f"patients must be >= 2 (one to train, one to validate), got {patients}")
     if time_budget is not None and not time_budget > 0: raise ValueError(f"time_budget must be > 0 minutes, got {time_budget}")
 
-# %% ../nbs/04_train.ipynb #139cff54
+# %% ../nbs/04_train.ipynb #562a9a20
 def run_config(args, df, mixed):  # arguments of `train`, the slice index, mixed precision on?
     "The content of `config.json`."
     import lgg_unet
@@ -297,7 +297,7 @@ def run_config(args, df, mixed):  # arguments of `train`, the slice index, mixed
             'data_root': df.attrs.get('root'), 'slices': len(df), 'backend': keras.backend.backend(),
             'dtype_policy': 'mixed_float16' if mixed else 'float32', 'versions': versions, 'started': time.strftime('%Y-%m-%dT%H:%M:%S')}
 
-# %% ../nbs/04_train.ipynb #2502c8bc
+# %% ../nbs/04_train.ipynb #e4ef25de
 def run_batches(df, split, img_size=256, channels=3, batch_size=16, augment=True, oversample=0.0, seed=42):  # as in `train`
     "(training, validation) `SliceBatches` for the patients of `split`."
     part = lambda k: df[df.patient.isin(split[k])].reset_index(drop=True)
@@ -305,14 +305,14 @@ def run_batches(df, split, img_size=256, channels=3, batch_size=16, augment=True
     return (SliceBatches(tr.images, tr.masks, batch_size, augment=augment, shuffle=True, oversample=oversample, channels=channels, seed=seed),
             SliceBatches(va.images, va.masks, batch_size, shuffle=False, channels=channels))
 
-# %% ../nbs/04_train.ipynb #ed814d30
+# %% ../nbs/04_train.ipynb #be130af0
 DEMO = dict(model='unet', filters=8, img_size=128, epochs=15, batch_size=8, patients=None, fold=None, valid_pct=0.25, oversample=0.5, patience=15)
 
 def demo_data():
     "The phantom set of `lgg_train --demo` (16 patients, 16 slices each), made once in `cache_dir()`."
     return make_synthetic(cache_dir()/'synthetic-demo-16x16-seed0', n_patients=16, n_slices=16, seed=0)
 
-# %% ../nbs/04_train.ipynb #fbb5cb6e
+# %% ../nbs/04_train.ipynb #8bd2a388
 def _resumed_args(args, run):
     "Arguments of a resumed run: data and model from its config.json, epochs/time_budget/patience/verbose from the call."
     if not (run/'config.json').exists(): return args  # killed before its first file
@@ -320,7 +320,7 @@ def _resumed_args(args, run):
     keep = ('epochs', 'time_budget', 'patience', 'verbose', 'resume', 'out', 'name', 'overwrite')
     return {**args, **{k: v for k, v in saved.items() if k in args and k not in keep}}
 
-# %% ../nbs/04_train.ipynb #45c338dc
+# %% ../nbs/04_train.ipynb #c8f049eb
 def _fit_model(cfg, run, model, done, hist, train_ds, valid_ds):
     "Compile (new runs) and fit from epoch `done`, with the run's callbacks; return the TimeBudget or None."
     gpu = cfg['dtype_policy'] == 'mixed_float16'
@@ -336,7 +336,7 @@ def _fit_model(cfg, run, model, done, hist, train_ds, valid_ds):
     model.fit(train_ds, validation_data=valid_ds, epochs=cfg['epochs'], initial_epoch=done, callbacks=cbs, verbose=cfg['verbose'])
     return budget, model
 
-# %% ../nbs/04_train.ipynb #218fb9ac
+# %% ../nbs/04_train.ipynb #d552fddb
 def train(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggle/input, else the SYNTHETIC phantom set
           model='unet',  # 'unet' (chapter 02) or 'fpn' (chapter 03)
           backbone='simple',  # FPN encoder
@@ -377,7 +377,7 @@ def train(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggl
     write_state(run, finished=True, stopped=stopped)
     return run
 
-# %% ../nbs/04_train.ipynb #c07eef5e
+# %% ../nbs/04_train.ipynb #fbf545e5
 def train_parser():
     "The argument parser of `lgg_train`."
     ap = argparse.ArgumentParser(prog='lgg_train', description='Train a U-Net or FPN on the LGG MRI dataset; every file goes to OUT/NAME.')
@@ -395,7 +395,7 @@ def train_parser():
     add('--gpu', action='store_true', help='fail unless a GPU is visible'); add('--verbose', type=int, default=1)
     return ap
 
-# %% ../nbs/04_train.ipynb #f51c0e88
+# %% ../nbs/04_train.ipynb #41694c2f
 def main(argv=None):  # command-line arguments; default `sys.argv[1:]`
     "Command `lgg_train`: train a model, print the run folder and its best validation Dice."
     args = vars(train_parser().parse_args(argv))
