@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['check_input_shape', 'conv_block', 'build_unet', 'unet_stages', 'disk_batch']
 
-# %% ../nbs/02_unet.ipynb #8ef6ec34
+# %% ../nbs/02_unet.ipynb #df6dc56d
 import numpy as np
 import pandas as pd
 import keras
 from keras import layers
 
-# %% ../nbs/02_unet.ipynb #44abcef1
+# %% ../nbs/02_unet.ipynb #88cbb9d0
 def check_input_shape(input_shape, # (height, width, channels) of one image
                       multiple:int, # height and width must be divisible by this
                      ) -> tuple:
@@ -23,7 +23,7 @@ def check_input_shape(input_shape, # (height, width, channels) of one image
         raise ValueError(f"input_shape height and width must be positive multiples of {multiple}, got {h}x{w}")
     return h, w, c
 
-# %% ../nbs/02_unet.ipynb #e6da7bcd
+# %% ../nbs/02_unet.ipynb #08371cf7
 def conv_block(x, # input tensor (batch, height, width, channels)
                filters:int, # number of filters of both convolutions
                name:str, # prefix of the layer names, e.g. 'enc1'
@@ -40,7 +40,7 @@ def conv_block(x, # input tensor (batch, height, width, channels)
     if dropout > 0: x = layers.SpatialDropout2D(dropout, name=f'{name}_drop')(x)
     return x
 
-# %% ../nbs/02_unet.ipynb #583c09f1
+# %% ../nbs/02_unet.ipynb #25142c02
 def build_unet(input_shape=(256, 256, 3), # (height, width, channels); height and width divisible by 2**depth, channels 1 or 3
                filters:int=64, # filters of the first encoder stage, doubled at each further stage
                depth:int=4, # number of pooling (and up-convolution) stages
@@ -64,7 +64,7 @@ def build_unet(input_shape=(256, 256, 3), # (height, width, channels); height an
     outputs = layers.Conv2D(1, 1, activation='sigmoid', name='mask')(x)
     return keras.Model(inputs, outputs, name='unet')
 
-# %% ../nbs/02_unet.ipynb #06fc6b6f
+# %% ../nbs/02_unet.ipynb #fca105a1
 def unet_stages(model:keras.Model, # a model made by `build_unet`
                ) -> pd.DataFrame:
     "One row per block of a `build_unet` model: stage, resolution, filters and parameters."
@@ -76,7 +76,7 @@ def unet_stages(model:keras.Model, # a model made by `build_unet`
         rows.append(dict(stage=stage, resolution='{}×{}'.format(*l.output.shape[1:3]), filters=l.filters, params=n))
     return pd.DataFrame(rows)
 
-# %% ../nbs/02_unet.ipynb #b51ab724
+# %% ../nbs/02_unet.ipynb #40f879ef
 def disk_batch(n:int=4, # number of images
                size:int=64, # height and width
                channels:int=3, # 1 or 3
