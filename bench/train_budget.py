@@ -1,0 +1,78 @@
+"""Accuracy within a time budget: train one recipe with `lgg_train`, score it on the validation patients with
+`lgg_evaluate` under several post-processings, and record the numbers.
+
+    LGG_DATA=/work/shared/data/lgg-mri-segmentation-dev.zip python bench/train_budget.py --name final --minutes 60
+    python bench/train_budget.py --name ablation-fp32 --minutes 6 -- --precision float32   # flags after -- go to lgg_train
+
+The recipe (BUDGET_RECIPE below) is the one bench/README.md ("Accuracy") arrived at; flags after `--` override it.
+Runs go to bench/_work/runs/NAME (ignored by git), evaluations to bench/_work/eval/NAME-<post>; a one-line JSON summary
+per run is appended to bench/_work/accuracy.jsonl. `--record` stores the run under the key 'accuracy' of
+bench/results.json (read-modify-write: other keys are kept); `--ship` exports the best model to
+lgg_unet/weights/lgg_unet_budget.keras.
+"""
+import argparse, json, os, shlex, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT/'bench'/'_work'
+BUDGET_RECIPE = ['--model', 'unet', '--img-size', '128', '--filters', '16', '--batch-size', '16', '--learning-rate', '1e-3',
+                 '--schedule', 'cosine', '--oversample', '0.5', '--rotate', '15', '--zoom', '0.1', '--precision', 'mixed_bfloat16',
+                 '--epochs', '1000', '--patience', '1000', '--seed', '42', '--valid-pct', '0.2', '--verbose', '2']
+POSTS = {'plain': [], 'tta': ['--tta'], 'lcc': ['--largest-component'], 'tta+lcc': ['--tta', '--largest-component']}
+
+
+def sh(cmd):
+    "Run a command, echoing it; fail loudly."
+    print('$', ' '.join(shlex.quote(str(c)) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True)
+
+
+def evaluate(run, model, name, data, posts):
+    "Score `model` on the validation patients of `run` with each post-processing; {post: summary dict}."
+    out = {}
+    for post in posts:
+        d = WORK/'eval'/f'{name}-{post}'
+        sh([sys.executable, '-c', 'from lgg_unet.evaluate import evaluate_main; evaluate_main()', '--model', model, '--data', data,
+            '--split', 'valid', '--run', run, '--out', d, *POSTS[post]])
+        out[post] = json.loads((d/'summary.json').read_text())
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--name', required=True); ap.add_argument('--minutes', type=float, default=60)
+    ap.add_argument('--data', default=os.environ.get('LGG_DATA'))
+    ap.add_argument('--posts', default='plain,tta,lcc,tta+lcc', help='post-processings to evaluate: ' + ','.join(POSTS))
+    ap.add_argument('--skip-train', action='store_true', help='evaluate an existing run only')
+    ap.add_argument('--ship', action='store_true', help='export best.keras to lgg_unet/weights/lgg_unet_budget.keras and evaluate that file')
+    ap.add_argument('--record', action='store_true', help="store the result under 'accuracy' in bench/results.json")
+    args, extra = ap.parse_known_args()
+    extra = [e for e in extra if e != '--']
+    if not args.data: raise SystemExit('train_budget: give --data or set LGG_DATA')
+    run = WORK/'runs'/args.name
+    cmd = ['lgg_train', '--data', args.data, *BUDGET_RECIPE, *extra, '--time-budget', args.minutes, '--out', run.parent, '--name', run.name]
+    t0 = time.time()
+    if not args.skip_train: sh([sys.executable, '-c', 'from lgg_unet.train import main; main()', *cmd[1:]])
+    wall = time.time() - t0
+    model = run/'best.keras'
+    if args.ship:
+        from lgg_unet.train import export_model
+        model = export_model(run, ROOT/'lgg_unet'/'weights'/'lgg_unet_budget.keras')
+    scores = evaluate(run, model, args.name, args.data, args.posts.split(','))
+    state, hist = json.loads((run/'state.json').read_text()), (run/'history.csv').read_text().strip().split('\n')
+    res = dict(name=args.name, command=' '.join(map(str, cmd)).replace(args.data, '$LGG_DATA'), train_wall_s=round(wall),
+               epochs=state['epoch'], best_epoch=state['best_epoch'], optimizer_steps=state['optimizer_step'],
+               best_val_slice_dice=state['best_val_dice'], model=str(model), model_mb=round(Path(model).stat().st_size/1e6, 2),
+               per_patient_dice={p: dict(mean=s['mean']['dice'], median=s['median']['dice']) for p, s in scores.items()},
+               load_avg=os.getloadavg(), finished=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
+    WORK.mkdir(parents=True, exist_ok=True)
+    with open(WORK/'accuracy.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
+    if args.record:
+        p = ROOT/'bench'/'results.json'
+        allres = json.loads(p.read_text()) if p.exists() else {}
+        allres['accuracy'] = {**allres.get('accuracy', {}), args.name: res}
+        p.write_text(json.dumps(allres, indent=1) + '\n')
+    print(json.dumps(res, indent=1))
+
+
+if __name__ == '__main__': main()
