@@ -7,7 +7,7 @@ __all__ = ['KAGGLE_SLUG', 'KAGGLE_INPUT', 'PATIENT_RE', 'NO_DATA_HELP', 'read_ti
            'extract_zip', 'download_lgg', 'find_dataset', 'make_synthetic', 'is_synthetic', 'index_dataset',
            'example_dataset', 'show_slice', 'show_samples', 'patient_split', 'patient_folds', 'summarize', 'data_main']
 
-# %% ../nbs/00_data.ipynb #40108e4f
+# %% ../nbs/00_data.ipynb #8a88ad6c
 import os, re, shutil, tempfile, warnings, zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import cv2
 
-# %% ../nbs/00_data.ipynb #a33cd476
+# %% ../nbs/00_data.ipynb #f2643e6d
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # we report unreadable files ourselves
 
 def read_tif(path):  # a slice `.tif` or its `_mask.tif`
@@ -25,7 +25,7 @@ def read_tif(path):  # a slice `.tif` or its `_mask.tif`
     if arr.dtype != np.uint8: raise ValueError(f"{path}: expected 8-bit pixels, got {arr.dtype}")
     return cv2.cvtColor(arr, cv2.COLOR_BGR2RGB) if arr.ndim == 3 else arr
 
-# %% ../nbs/00_data.ipynb #5ebecf2d
+# %% ../nbs/00_data.ipynb #5b28cf0b
 KAGGLE_SLUG = 'mateuszbuda/lgg-mri-segmentation'
 KAGGLE_INPUT = Path('/kaggle/input/lgg-mri-segmentation')
 PATIENT_RE = re.compile(r'^(?P<stem>.+?)_(?P<slice>\d+)(?P<mask>_mask)?\.tif$')
@@ -34,7 +34,7 @@ def cache_dir():
     "The folder for extracted archives and preprocessed arrays: `$LGG_CACHE` or `~/.cache/lgg_unet`."
     return Path(os.environ.get('LGG_CACHE', '~/.cache/lgg_unet')).expanduser()
 
-# %% ../nbs/00_data.ipynb #714358bf
+# %% ../nbs/00_data.ipynb #6f1ae234
 def _holds_patients(folder): return any(folder.glob('*/*_mask.tif'))
 
 def locate_kaggle_3m(folder):  # a `kaggle_3m` folder, or a folder holding one
@@ -46,7 +46,7 @@ def locate_kaggle_3m(folder):  # a `kaggle_3m` folder, or a folder holding one
         if cand.is_dir(): return cand
     raise FileNotFoundError(f"no kaggle_3m folder and no patient folders in {folder}")
 
-# %% ../nbs/00_data.ipynb #0388871d
+# %% ../nbs/00_data.ipynb #d41d08e8
 def _zip_members(zf):
     names = zf.namelist()
     if any(n.startswith('kaggle_3m/') for n in names):  # skip the duplicate lgg-mri-segmentation/kaggle_3m/
@@ -68,7 +68,7 @@ def extract_zip(zip_path,  # the Kaggle zip, or any zip holding `kaggle_3m/`
         except OSError: shutil.rmtree(tmp)  # another process finished first
     return locate_kaggle_3m(dest)
 
-# %% ../nbs/00_data.ipynb #32363687
+# %% ../nbs/00_data.ipynb #d1383f4d
 NO_DATA_HELP = (f"Download the zip from https://www.kaggle.com/datasets/{KAGGLE_SLUG} and pass its path "
                 "(or set LGG_DATA=/path/to/lgg-mri-segmentation.zip), or set up a Kaggle API token (KAGGLE_API_TOKEN, or ~/.kaggle/). "
                 "To try the package without data, use make_synthetic().")
@@ -89,7 +89,7 @@ def download_lgg(dest=None):  # folder for the download; default `cache_dir()/'k
         if not zips: raise RuntimeError(f"the Kaggle download of {KAGGLE_SLUG} produced no zip. {NO_DATA_HELP}")
         return extract_zip(zips[0], dest/'lgg-mri-segmentation')
 
-# %% ../nbs/00_data.ipynb #28c92bcb
+# %% ../nbs/00_data.ipynb #bc0fac1c
 def find_dataset(source=None):  # a `kaggle_3m` folder, a folder holding it, a zip, or None to search
     "The `kaggle_3m` folder of the dataset at `source`, extracting archives to the cache."
     source = source or os.environ.get('LGG_DATA')
@@ -100,7 +100,7 @@ def find_dataset(source=None):  # a `kaggle_3m` folder, a folder holding it, a z
     if not p.exists(): raise FileNotFoundError(f"dataset path {p} does not exist. {NO_DATA_HELP}")
     return extract_zip(p) if p.is_file() else locate_kaggle_3m(p)
 
-# %% ../nbs/00_data.ipynb #58358121
+# %% ../nbs/00_data.ipynb #e9fd7b37
 def _phantom_slice(rng, size, z, n_slices, tumor):
     "One RGB phantom slice and its mask; `tumor` is a list of (cy, cx, ry, rx) blobs or []."
     yy, xx = np.mgrid[:size, :size] / size
@@ -115,7 +115,7 @@ def _phantom_slice(rng, size, z, n_slices, tumor):
     img = cv2.GaussianBlur(img, (0, 0), 1.5) + rng.normal(0, 0.04, img.shape)
     return (np.clip(img, 0, 1)*255).astype(np.uint8), mask.astype(np.uint8)*255
 
-# %% ../nbs/00_data.ipynb #fc36752f
+# %% ../nbs/00_data.ipynb #6a952a97
 def _write_phantom_patient(folder, rng, n_slices, size):
     folder.mkdir(parents=True)
     z0 = rng.integers(n_slices//4, n_slices//2); z1 = z0 + rng.integers(2, max(3, n_slices//3))
@@ -127,7 +127,7 @@ def _write_phantom_patient(folder, rng, n_slices, size):
         cv2.imwrite(str(folder/f'{folder.name}_{z+1}.tif'), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
         cv2.imwrite(str(folder/f'{folder.name}_{z+1}_mask.tif'), mask)
 
-# %% ../nbs/00_data.ipynb #175fb4f6
+# %% ../nbs/00_data.ipynb #958ceb44
 def make_synthetic(dest,  # folder to create; the set goes in `dest/kaggle_3m`
                    n_patients=6,  # patients, spread over three fake institutions AA, BB, CC
                    n_slices=12,  # slices per patient
@@ -153,7 +153,7 @@ def is_synthetic(root):  # a `kaggle_3m` folder
     "Whether `root` is a phantom set from `make_synthetic`."
     return (Path(root)/'SYNTHETIC').exists()
 
-# %% ../nbs/00_data.ipynb #4b179b19
+# %% ../nbs/00_data.ipynb #7fc22727
 def _pair_files(patient_dir, problems):
     "Map slice number -> (image path, mask path) for one patient folder, noting unpaired files."
     images, masks = {}, {}
@@ -166,7 +166,7 @@ def _pair_files(patient_dir, problems):
     if not images and not masks: problems.append((str(patient_dir), 'patient folder with no slices'))
     return {s: (images[s], masks[s]) for s in sorted(set(images) & set(masks))}
 
-# %% ../nbs/00_data.ipynb #b1585013
+# %% ../nbs/00_data.ipynb #33bd447b
 def _check_pair(image_path, mask_path, size):
     "Tumour pixel count of a slice, or the (file, reason) that makes it unusable."
     try: img, mask = read_tif(image_path), read_tif(mask_path)
@@ -178,7 +178,7 @@ def _check_pair(image_path, mask_path, size):
     if not np.isin(mask, (0, 255)).all(): return (str(mask_path), 'mask is not binary (values other than 0 and 255)')
     return int(np.count_nonzero(mask))
 
-# %% ../nbs/00_data.ipynb #448fa859
+# %% ../nbs/00_data.ipynb #dafcf3e4
 def _join_clinical(df, root):
     "Add the per-patient columns of `data.csv` (matched on the `case` id, e.g. TCGA_CS_4941)."
     df['case'] = df.patient.str.split('_').str[:3].str.join('_')
@@ -187,7 +187,7 @@ def _join_clinical(df, root):
     clinical = pd.read_csv(csv).rename(columns={'Patient': 'case'}).drop_duplicates('case')
     return df.merge(clinical, on='case', how='left')
 
-# %% ../nbs/00_data.ipynb #41726ff8
+# %% ../nbs/00_data.ipynb #f5eaf17f
 def index_dataset(root=None,  # anything `find_dataset` accepts
                   size=(256, 256)):  # expected (height, width) of every slice
     "One row per usable slice; unusable files are warned about and listed in `df.attrs['problems']`."
@@ -209,13 +209,13 @@ def index_dataset(root=None,  # anything `find_dataset` accepts
     df.attrs.update(root=str(root), problems=problems, synthetic=is_synthetic(root))
     return df
 
-# %% ../nbs/00_data.ipynb #77038c2a
+# %% ../nbs/00_data.ipynb #d07e7867
 def example_dataset():
     "The `kaggle_3m` folder of `$LGG_DATA` if set, else a cached phantom set of 6 patients."
     if os.environ.get('LGG_DATA'): return find_dataset(os.environ['LGG_DATA'])
     return make_synthetic(cache_dir()/'synthetic-6x12-seed0')
 
-# %% ../nbs/00_data.ipynb #14ea80a5
+# %% ../nbs/00_data.ipynb #a10465f9
 def show_slice(image,  # (H, W, 3) uint8 RGB slice or (H, W) grey image
                mask=None,  # (H, W) mask, outlined in red where given
                ax=None, title=None):
@@ -228,7 +228,7 @@ def show_slice(image,  # (H, W, 3) uint8 RGB slice or (H, W) grey image
     if title: ax.set_title(title, fontsize=8)
     return ax
 
-# %% ../nbs/00_data.ipynb #05adbfed
+# %% ../nbs/00_data.ipynb #854ade4e
 def show_samples(df,  # an index from `index_dataset`
                  n=4,  # how many slices
                  seed=0):  # which ones
@@ -242,7 +242,7 @@ def show_samples(df,  # an index from `index_dataset`
     if df.attrs.get('synthetic'): fig.suptitle('SYNTHETIC phantom data', fontsize=9)
     return fig
 
-# %% ../nbs/00_data.ipynb #f4bc7d2c
+# %% ../nbs/00_data.ipynb #bc4d235a
 def _spread_patients(df, seed):
     "Patients in an order that interleaves institutions, shuffled within each one."
     if 'patient' not in df: raise ValueError("df needs a 'patient' column (use index_dataset)")
@@ -254,7 +254,7 @@ def _spread_patients(df, seed):
         keyed += [((i + rng.uniform()) / len(names), n) for i, n in enumerate(names)]
     return [n for _, n in sorted(keyed)]
 
-# %% ../nbs/00_data.ipynb #081a0089
+# %% ../nbs/00_data.ipynb #f055d309
 def patient_split(df,  # an index from `index_dataset`
                   valid_pct=0.2,  # share of patients for validation
                   test_pct=0.0,  # share of patients for a held-out test part
@@ -268,7 +268,7 @@ def patient_split(df,  # an index from `index_dataset`
     parts = {'test': order[:n_test], 'valid': order[n_test:n_test+n_valid], 'train': order[n_test+n_valid:]}
     return {k: sorted(parts[k]) for k in ('train', 'valid', 'test')}
 
-# %% ../nbs/00_data.ipynb #bed6b80c
+# %% ../nbs/00_data.ipynb #9c0edfcf
 def patient_folds(df,  # an index from `index_dataset`
                   k=5,  # number of folds
                   seed=42):  # the same seed gives the same folds
@@ -278,7 +278,7 @@ def patient_folds(df,  # an index from `index_dataset`
     folds = [order[i::k] for i in range(k)]
     return [{'train': sorted(set(order) - set(f)), 'valid': sorted(f)} for f in folds]
 
-# %% ../nbs/00_data.ipynb #9659c50b
+# %% ../nbs/00_data.ipynb #4cfc0acf
 def summarize(df):
     "Per-institution counts of patients, slices and tumour slices."
     return df.groupby('institution').agg(patients=('patient', 'nunique'), slices=('slice', 'size'),
