@@ -10,7 +10,7 @@ __all__ = ['RUN_FILES', 'SIZE_STEP', 'COSINE_FINAL', 'SCHEDULES', 'PRECISIONS', 
            'check_train_args', 'run_config', 'run_batches', 'demo_data', 'train', 'export_model', 'train_parser',
            'main']
 
-# %% ../nbs/04_train.ipynb #16b1ca44
+# %% ../nbs/04_train.ipynb #edff5fed
 import argparse, json, os, platform, shutil, sys, time, uuid
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from .data import KAGGLE_INPUT, cache_dir, example_dataset, find_dataset, index_
 from .preprocess import SliceBatches, build_cache
 from .unet import build_unet
 
-# %% ../nbs/04_train.ipynb #127783f1
+# %% ../nbs/04_train.ipynb #a33bd155
 def _spatial_sums(*xs):
     "Per-sample sums over all axes but the first, for each of `xs`."
     return [ops.sum(x, axis=tuple(range(1, len(x.shape)))) for x in xs]
@@ -37,7 +37,7 @@ def dice_loss(y_true,  # (B, H, W, 1) masks in {0, 1}
     inter, sp, st = _spatial_sums(t*p, p, t)
     return 1 - (2*inter + smooth) / (sp + st + smooth)
 
-# %% ../nbs/04_train.ipynb #a1cb89f1
+# %% ../nbs/04_train.ipynb #5a69cb40
 @keras.saving.register_keras_serializable(package='lgg_unet')
 class BCEDiceLoss(keras.losses.Loss):
     "Weighted sum of pixel-averaged binary cross-entropy and soft Dice loss, per sample."
@@ -52,7 +52,7 @@ class BCEDiceLoss(keras.losses.Loss):
         return self.bce_weight*bce + self.dice_weight*dice_loss(t, p)
     def get_config(self): return {**super().get_config(), 'bce_weight': self.bce_weight, 'dice_weight': self.dice_weight}
 
-# %% ../nbs/04_train.ipynb #163d7110
+# %% ../nbs/04_train.ipynb #cec8a898
 def _as_bool(a, name):
     a = np.asarray(a)
     if a.dtype != bool:
@@ -73,7 +73,7 @@ def binary_scores(pred,  # predicted mask: bool (or 0/1) array of any shape
                 precision=_ratio(tp, tp + fp, fn == 0), recall=_ratio(tp, tp + fn, fp == 0),
                 accuracy=float((pred == true).mean()) if pred.size else 1.0)
 
-# %% ../nbs/04_train.ipynb #b564ac29
+# %% ../nbs/04_train.ipynb #754a3eb8
 def _binary_counts(y_true, y_pred, threshold):
     t = ops.cast(ops.cast(y_true, 'float32') > 0.5, 'float32')
     p = ops.cast(ops.cast(y_pred, 'float32') > threshold, 'float32')
@@ -95,13 +95,13 @@ def iou_coef(y_true, y_pred, threshold=0.5):  # masks, probabilities, and the th
     inter, sp, st = _binary_counts(y_true, y_pred, threshold)
     return _agree_or(inter, sp + st - inter)
 
-# %% ../nbs/04_train.ipynb #9653c87f
+# %% ../nbs/04_train.ipynb #4f3c330f
 def training_metrics():
     "The metrics every run compiles with: Dice, IoU, pixel accuracy, precision and recall (names as in `history.csv`)."
     return [dice_coef, iou_coef, keras.metrics.BinaryAccuracy(name='accuracy'),
             keras.metrics.Precision(name='precision'), keras.metrics.Recall(name='recall')]
 
-# %% ../nbs/04_train.ipynb #b576e32d
+# %% ../nbs/04_train.ipynb #29f37636
 def atomic_write(path,  # the file to (re)place
                  write):  # function that writes the content to the temporary path it is given
     "Write a file through a temporary file in the same folder and `os.replace`, so it is never seen half-written."
@@ -117,7 +117,7 @@ def write_json(path, obj):  # a `.json` path, and a JSON-serialisable object
     "Write `obj` as indented JSON, atomically."
     return atomic_write(path, lambda p: Path(p).write_text(json.dumps(obj, indent=2, default=str) + '\n'))
 
-# %% ../nbs/04_train.ipynb #cfa49d21
+# %% ../nbs/04_train.ipynb #35d8f823
 RUN_FILES = ('config.json', 'split.json', 'history.csv', 'curves.png', 'best.keras', 'last.keras', 'state.json')
 
 def run_dir(out='runs',  # folder holding the runs
@@ -138,7 +138,7 @@ def run_dir(out='runs',  # folder holding the runs
     run.mkdir(parents=True)
     return run
 
-# %% ../nbs/04_train.ipynb #8a21e6a8
+# %% ../nbs/04_train.ipynb #c284f70d
 def run_data(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggle/input, else the phantom set
              patients=None):  # keep only the first N patients (sorted by name)
     "The slice index of a run's dataset; `df.attrs['synthetic']` says whether it is phantom data."
@@ -159,7 +159,7 @@ def run_split(df, valid_pct=0.2, fold=None, folds=5, seed=42):  # see `patient_s
     if not split['valid'] or not split['train']: raise ValueError(f"{df.patient.nunique()} patients give an empty train or validation part")
     return split
 
-# %% ../nbs/04_train.ipynb #514d5661
+# %% ../nbs/04_train.ipynb #01db65f9
 def gpu_available():
     "Whether the active Keras backend sees a GPU."
     b = keras.backend.backend()
@@ -174,7 +174,7 @@ def gpu_available():
         return torch.cuda.is_available()
     return False
 
-# %% ../nbs/04_train.ipynb #5e48c7bc
+# %% ../nbs/04_train.ipynb #84b35cba
 SIZE_STEP = {'unet': 16, 'fpn': 32}  # image side must be a multiple: 2**depth of the U-Net, the deepest FPN stride
 
 def build_model(model='unet', backbone='simple', filters=64, img_size=256, channels=3,
@@ -189,14 +189,14 @@ def build_model(model='unet', backbone='simple', filters=64, img_size=256, chann
         return build_fpn((img_size, img_size, channels), backbone=backbone)
     finally: keras.config.set_dtype_policy(old)
 
-# %% ../nbs/04_train.ipynb #a0587932
+# %% ../nbs/04_train.ipynb #801e5e79
 def history_columns(names):  # metric names of the logs, e.g. ['loss', 'dice_coef', 'val_loss', ...]
     "Column order of `history.csv`: epoch, training metrics, validation metrics, learning rate, anything else."
     base = ['loss', 'dice_coef', 'iou_coef', 'accuracy', 'precision', 'recall']
     cols = ['epoch'] + base + ['val_' + b for b in base] + ['learning_rate']
     return [c for c in cols if c in names or c == 'epoch'] + sorted(set(names) - set(cols))
 
-# %% ../nbs/04_train.ipynb #5703246b
+# %% ../nbs/04_train.ipynb #c1816c57
 class RunCheckpoint(keras.callbacks.Callback):
     "After each epoch, atomically: history.csv, best.keras (by `val_dice_coef`), last.keras, then state.json."
     def __init__(self, run, history=None, monitor='val_dice_coef'):  # run folder, earlier rows (resume), metric to maximise
@@ -221,14 +221,14 @@ class RunCheckpoint(keras.callbacks.Callback):
         write_state(self.run, epoch=epoch + 1, best_val_dice=self.best, best_epoch=self.best_epoch,
                     optimizer_step=int(ops.convert_to_numpy(self.model.optimizer.iterations)), finished=False, stopped=None)
 
-# %% ../nbs/04_train.ipynb #741fe340
+# %% ../nbs/04_train.ipynb #48e86649
 def write_state(run, **state):  # run folder; keys to set in `state.json`
     "Update `state.json` of a run atomically, keeping keys not given."
     p = Path(run)/'state.json'
     old = json.loads(p.read_text()) if p.exists() else {}
     return write_json(p, {**old, **state})
 
-# %% ../nbs/04_train.ipynb #3cb2d4b3
+# %% ../nbs/04_train.ipynb #f4e29bfc
 class TimeBudget(keras.callbacks.Callback):
     "Stop training after the epoch past which the next one would overrun `minutes`."
     def __init__(self, minutes):  # wall-clock budget of this `fit`
@@ -240,7 +240,7 @@ class TimeBudget(keras.callbacks.Callback):
         now = time.time(); self.longest = max(self.longest, now - self.te)
         if now - self.t0 + self.longest > self.seconds: self.model.stop_training = self.stopped = True
 
-# %% ../nbs/04_train.ipynb #9384a46f
+# %% ../nbs/04_train.ipynb #d94f8c92
 COSINE_FINAL = 0.01  # a cosine schedule ends at this fraction of the initial learning rate
 
 def cosine_lr(progress,  # share of the planned run done, in [0, 1] (clipped)
@@ -255,7 +255,7 @@ def cosine_progress(rate, lr, final=COSINE_FINAL):  # a learning rate of the sch
     c = 2 * (rate / lr - final) / (1 - final) - 1
     return float(np.arccos(np.clip(c, -1, 1)) / np.pi)
 
-# %% ../nbs/04_train.ipynb #a67c472f
+# %% ../nbs/04_train.ipynb #de0d26ae
 class CosineSchedule(keras.callbacks.Callback):
     "Before every batch, set the learning rate on a cosine from `lr` to `lr*COSINE_FINAL` over `steps` optimizer steps or `seconds`."
     def __init__(self, lr,  # initial learning rate
@@ -283,7 +283,7 @@ class CosineSchedule(keras.callbacks.Callback):
         self.model.optimizer.learning_rate = float(cosine_lr(self.progress(self.step0 + self.batches), self.lr))
         self.batches += 1
 
-# %% ../nbs/04_train.ipynb #ec7df7e0
+# %% ../nbs/04_train.ipynb #850c8959
 def resume_point(run):  # a run folder
     "(model from last.keras or None, epochs done, history rows kept) of a run to resume."
     run = Path(run)
@@ -295,7 +295,7 @@ def resume_point(run):  # a run folder
     hist = pd.read_csv(run/'history.csv') if (run/'history.csv').exists() else None
     return model, done, None if hist is None else hist[hist.epoch <= done].reset_index(drop=True)
 
-# %% ../nbs/04_train.ipynb #2acea211
+# %% ../nbs/04_train.ipynb #fe2d4e2e
 def plot_curves(history,  # `history.csv` as a DataFrame
                 title=''):  # figure title; say SYNTHETIC when it is
     "Loss and Dice per epoch, training and validation, as a Matplotlib Figure."
@@ -308,7 +308,7 @@ def plot_curves(history,  # `history.csv` as a DataFrame
     fig.suptitle(title, fontsize=10); fig.tight_layout()
     return fig
 
-# %% ../nbs/04_train.ipynb #7693ef37
+# %% ../nbs/04_train.ipynb #d7f2d008
 class CurvesPlot(keras.callbacks.Callback):
     "Redraw `curves.png` of a run from its `history.csv` after each epoch."
     def __init__(self, run, title):  # run folder, figure title
@@ -317,7 +317,7 @@ class CurvesPlot(keras.callbacks.Callback):
         fig = plot_curves(pd.read_csv(self.run/'history.csv'), self.title)
         atomic_write(self.run/'curves.png', lambda p: fig.savefig(p))
 
-# %% ../nbs/04_train.ipynb #0692f6ca
+# %% ../nbs/04_train.ipynb #b5344943
 SCHEDULES = ('plateau', 'cosine')  # learning-rate schedules of `train`
 PRECISIONS = (None, 'float32', 'mixed_float16', 'mixed_bfloat16')  # dtype policies of `train` (None: by device)
 
@@ -339,7 +339,7 @@ def check_train_args(model='unet', img_size=256, channels=3, filters=64, epochs=
     if schedule not in SCHEDULES: raise ValueError(f"unknown schedule {schedule!r}: choose one of {', '.join(SCHEDULES)}")
     if not (0 <= rotate <= 180 and 0 <= zoom < 1): raise ValueError(f"need 0 <= rotate <= 180 and 0 <= zoom < 1, got rotate={rotate}, zoom={zoom}")
 
-# %% ../nbs/04_train.ipynb #8d444e62
+# %% ../nbs/04_train.ipynb #3d479536
 def run_config(args, df, mixed):  # arguments of `train`, the slice index, a GPU seen (mixed precision by default)?
     "The content of `config.json`."
     import lgg_unet
@@ -350,7 +350,7 @@ def run_config(args, df, mixed):  # arguments of `train`, the slice index, a GPU
             'data_root': df.attrs.get('root'), 'slices': len(df), 'backend': keras.backend.backend(),
             'dtype_policy': args.get('precision') or ('mixed_float16' if mixed else 'float32'), 'versions': versions, 'started': time.strftime('%Y-%m-%dT%H:%M:%S')}
 
-# %% ../nbs/04_train.ipynb #82c2d0fa
+# %% ../nbs/04_train.ipynb #7abd47b9
 def run_batches(df, split, img_size=256, channels=3, batch_size=16, augment=True, oversample=0.0, seed=42, rotate=15, zoom=0.1):  # as in `train`
     "(training, validation) `SliceBatches` for the patients of `split`."
     part = lambda k: df[df.patient.isin(split[k])].reset_index(drop=True)
@@ -359,14 +359,14 @@ def run_batches(df, split, img_size=256, channels=3, batch_size=16, augment=True
     return (SliceBatches(tr.images, tr.masks, batch_size, augment=aug, shuffle=True, oversample=oversample, channels=channels, seed=seed),
             SliceBatches(va.images, va.masks, batch_size, shuffle=False, channels=channels))
 
-# %% ../nbs/04_train.ipynb #c71b5c11
+# %% ../nbs/04_train.ipynb #3d78029f
 DEMO = dict(model='unet', filters=8, img_size=128, epochs=15, batch_size=8, patients=None, fold=None, valid_pct=0.25, oversample=0.5, patience=15)
 
 def demo_data():
     "The phantom set of `lgg_train --demo` (16 patients, 16 slices each), made once in `cache_dir()`."
     return make_synthetic(cache_dir()/'synthetic-demo-16x16-seed0', n_patients=16, n_slices=16, seed=0)
 
-# %% ../nbs/04_train.ipynb #4612e4a6
+# %% ../nbs/04_train.ipynb #e9272525
 def _resumed_args(args, run):
     "Arguments of a resumed run: data and model from its config.json, epochs/time_budget/patience/verbose from the call."
     if not (run/'config.json').exists(): return args  # killed before its first file
@@ -374,7 +374,7 @@ def _resumed_args(args, run):
     keep = ('epochs', 'time_budget', 'patience', 'verbose', 'resume', 'out', 'name', 'overwrite')
     return {**args, **{k: v for k, v in saved.items() if k in args and k not in keep}}
 
-# %% ../nbs/04_train.ipynb #957650fb
+# %% ../nbs/04_train.ipynb #1fb3b276
 def _schedule_callback(cfg, steps_per_epoch):
     "The learning-rate callback of a run: cosine over its time budget or its epochs, or a halving on plateaus."
     if cfg['schedule'] == 'cosine':
@@ -398,7 +398,7 @@ def _fit_model(cfg, run, model, done, hist, train_ds, valid_ds):
     model.fit(train_ds, validation_data=valid_ds, epochs=cfg['epochs'], initial_epoch=done, callbacks=cbs, verbose=cfg['verbose'])
     return budget, model
 
-# %% ../nbs/04_train.ipynb #e352e5a2
+# %% ../nbs/04_train.ipynb #44286011
 def train(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggle/input, else the SYNTHETIC phantom set
           model='unet',  # 'unet' (chapter 02) or 'fpn' (chapter 03)
           backbone='simple',  # FPN encoder
@@ -445,7 +445,7 @@ def train(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggl
     write_state(run, finished=True, stopped=stopped)
     return run
 
-# %% ../nbs/04_train.ipynb #a46a4ffe
+# %% ../nbs/04_train.ipynb #be9257f7
 def export_model(run,  # a training run folder (its config.json and best.keras)
                  dest):  # the .keras file to write
     "Save the best model of `run` as a float32 network without optimizer state: compact and portable. Returns `dest`."
@@ -457,7 +457,7 @@ def export_model(run,  # a training run folder (its config.json and best.keras)
     atomic_write(dest, net.save)
     return dest
 
-# %% ../nbs/04_train.ipynb #2c279756
+# %% ../nbs/04_train.ipynb #0220413b
 def train_parser():
     "The argument parser of `lgg_train`."
     ap = argparse.ArgumentParser(prog='lgg_train', description='Train a U-Net or FPN on the LGG MRI dataset; every file goes to OUT/NAME.')
@@ -480,7 +480,7 @@ def train_parser():
     add('--gpu', action='store_true', help='fail unless a GPU is visible'); add('--verbose', type=int, default=1)
     return ap
 
-# %% ../nbs/04_train.ipynb #2a8b08a6
+# %% ../nbs/04_train.ipynb #3d6ffacb
 def main(argv=None):  # command-line arguments; default `sys.argv[1:]`
     "Command `lgg_train`: train a model, print the run folder and its best validation Dice."
     args = vars(train_parser().parse_args(argv))
