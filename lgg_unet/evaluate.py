@@ -21,7 +21,7 @@ from scipy import ndimage
 from skimage.measure import label
 import lgg_unet
 import lgg_unet.train  # registers the project's losses and metrics with Keras before any model is loaded
-from .data import PATIENT_RE, read_tif, find_dataset, index_dataset, is_synthetic
+from .data import PATIENT_RE, holds_patients, read_tif, find_dataset, index_dataset, is_synthetic
 from .train import binary_scores, atomic_write, write_json
 from .preprocess import resize_image, normalize_volume
 
@@ -426,7 +426,7 @@ def evaluate_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_evaluate --model M --data D [--patients P...|--split S --run RUN] --out DIR`: score a model per patient and per slice."
     args = _evaluate_args(argv)
     patients = _run_split('lgg_evaluate', args.run, args.split) if args.split else args.patients
-    if args.data and Path(args.data).is_dir() and not any(Path(args.data).glob('*/*_mask.tif')) and not any(Path(args.data).glob('**/kaggle_3m')):
+    if args.data and Path(args.data).is_dir() and not holds_patients(args.data) and not any(Path(args.data).glob('**/kaggle_3m')):
         return _unscored(_cli_model('lgg_evaluate', args.model)[0], args.data, args)
     try: root = find_dataset(args.data)
     except (FileNotFoundError, ValueError, RuntimeError) as e: raise SystemExit(f"lgg_evaluate: {e}")
