@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['resize_image', 'resize_mask', 'load_image', 'load_mask', 'volume_luts', 'normalize_volume', 'SliceArrays',
-           'cache_key', 'build_cache', 'random_affine', 'random_intensity', 'augment_pair', 'epoch_indices',
-           'slice_batch', 'group_luts', 'SliceBatches']
+           'cache_key', 'build_cache', 'random_affine', 'random_intensity', 'fill_missing_sequences', 'augment_pair',
+           'epoch_indices', 'slice_batch', 'group_luts', 'SliceBatches']
 
 # %% ../nbs/01_preprocess.ipynb #949458f2
 import hashlib, json, os, shutil, uuid
@@ -156,6 +156,17 @@ def random_intensity(rng:np.random.Generator, # source of randomness
     "A random (gain, shift) for x -> gain*x + shift on the [0,1] scale."
     return rng.uniform(1 - contrast, 1 + contrast), rng.uniform(-brightness, brightness)
 
+# %% ../nbs/01_preprocess.ipynb #e3c8c5a6
+def fill_missing_sequences(image:np.ndarray,       # (S,S,C) slice; only 3-channel slices are changed
+                           rng:np.random.Generator, # source of randomness
+                           p:float=0.0):            # probability of a change
+    "With probability `p`, copy FLAIR (channel 1) over pre-contrast, post-contrast or both, as the dataset fills missing sequences."
+    if not 0 <= p <= 1: raise ValueError(f"flair_fill must be in [0, 1], got {p}")
+    if p == 0 or image.shape[-1] != 3 or rng.random() >= p: return image
+    out = image.copy()
+    for c in ((0,), (2,), (0, 2))[rng.integers(3)]: out[..., c] = image[..., 1]
+    return out
+
 # %% ../nbs/01_preprocess.ipynb #866a57b2
 def _warp_image(img, m, s):
     "Bilinear warp; 3-channel `uint8` goes through RGBA, where OpenCV's vector code is twice as fast (same result)."
@@ -176,8 +187,10 @@ def augment_pair(image:np.ndarray,       # (S,S,C) slice, uint8 or float32 in [0
                  zoom:float=0.1,         # maximum relative zoom in or out
                  flip:bool=True,         # random left-right flip
                  brightness:float=0.1,   # maximum brightness shift (fraction of full range)
-                 contrast:float=0.1):    # maximum relative contrast change
+                 contrast:float=0.1,     # maximum relative contrast change
+                 flair_fill:float=0.0):  # probability of imitating missing sequences, see `fill_missing_sequences`
     "Apply one random flip/rotation/zoom to image and mask together, and a random brightness/contrast to the image."
+    image = fill_missing_sequences(image, rng, flair_fill)
     s = image.shape[0]
     m = random_affine(rng, s, rotate, zoom, flip)
     gain, shift = random_intensity(rng, brightness, contrast)

@@ -323,7 +323,7 @@ PRECISIONS = (None, 'float32', 'mixed_float16', 'mixed_bfloat16')  # dtype polic
 
 def check_train_args(model='unet', img_size=256, channels=3, filters=64, epochs=50, batch_size=16, learning_rate=1e-3,
                      fold=None, folds=5, patients=None, time_budget=None, patience=10, schedule='plateau', rotate=15, zoom=0.1,
-                     precision=None, **_):  # as in `train`
+                     precision=None, flair_fill=0.0, **_):  # as in `train`
     "Raise a ValueError naming the first bad argument of `train`."
     if model not in SIZE_STEP: raise ValueError(f"unknown model {model!r}: choose one of {', '.join(SIZE_STEP)}")
     if img_size < SIZE_STEP[model] or img_size % SIZE_STEP[model]:
@@ -338,6 +338,7 @@ def check_train_args(model='unet', img_size=256, channels=3, filters=64, epochs=
     if precision not in PRECISIONS: raise ValueError(f"unknown precision {precision!r}: choose one of {', '.join(map(str, PRECISIONS))}")
     if schedule not in SCHEDULES: raise ValueError(f"unknown schedule {schedule!r}: choose one of {', '.join(SCHEDULES)}")
     if not (0 <= rotate <= 180 and 0 <= zoom < 1): raise ValueError(f"need 0 <= rotate <= 180 and 0 <= zoom < 1, got rotate={rotate}, zoom={zoom}")
+    if not 0 <= flair_fill <= 1: raise ValueError(f"flair_fill must be in [0, 1], got {flair_fill}")
 
 # %% ../nbs/04_train.ipynb #3d479536
 def run_config(args, df, mixed):  # arguments of `train`, the slice index, a GPU seen (mixed precision by default)?
@@ -351,11 +352,11 @@ def run_config(args, df, mixed):  # arguments of `train`, the slice index, a GPU
             'dtype_policy': args.get('precision') or ('mixed_float16' if mixed else 'float32'), 'versions': versions, 'started': time.strftime('%Y-%m-%dT%H:%M:%S')}
 
 # %% ../nbs/04_train.ipynb #7abd47b9
-def run_batches(df, split, img_size=256, channels=3, batch_size=16, augment=True, oversample=0.0, seed=42, rotate=15, zoom=0.1):  # as in `train`
+def run_batches(df, split, img_size=256, channels=3, batch_size=16, augment=True, oversample=0.0, seed=42, rotate=15, zoom=0.1, flair_fill=0.0):  # as in `train`
     "(training, validation) `SliceBatches` for the patients of `split`."
     part = lambda k: df[df.patient.isin(split[k])].reset_index(drop=True)
     tr, va = build_cache(part('train'), img_size), build_cache(part('valid'), img_size)
-    aug = dict(rotate=rotate, zoom=zoom) if augment else False
+    aug = dict(rotate=rotate, zoom=zoom, flair_fill=flair_fill) if augment else False
     return (SliceBatches(tr.images, tr.masks, batch_size, augment=aug, shuffle=True, oversample=oversample, channels=channels, seed=seed),
             SliceBatches(va.images, va.masks, batch_size, shuffle=False, channels=channels))
 
@@ -415,6 +416,7 @@ def train(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggl
           seed=42,  # seeds weights, split, batch order and augmentation
           augment=True,  # random flips, rotations, zooms, intensity changes
           rotate=15, zoom=0.1,  # augmentation: maximum rotation (degrees) and relative zoom
+          flair_fill=0.0,  # augmentation: probability of imitating missing sequences (chapter 01)
           oversample=0.0,  # wanted share of tumour slices per epoch (0: off)
           patients=None,  # use only the first N patients (quick runs)
           out='runs', name=None,  # the run goes to out/name (default name: start time)
@@ -437,7 +439,7 @@ def train(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggl
     cfg = run_config(args, df, gpu_available())
     if not (run/'config.json').exists(): write_json(run/'split.json', split); write_json(run/'config.json', cfg)
     train_ds, valid_ds = run_batches(df, split, cfg['img_size'], cfg['channels'], cfg['batch_size'], cfg['augment'], cfg['oversample'], cfg['seed'],
-                                     cfg['rotate'], cfg['zoom'])
+                                     cfg['rotate'], cfg['zoom'], cfg['flair_fill'])
     model, done, hist = resume_point(run) if resume else (None, 0, None)
     budget, model = _fit_model(cfg, run, model, done, hist, train_ds, valid_ds)
     state = json.loads((run/'state.json').read_text())
@@ -471,6 +473,7 @@ def train_parser():
     add('--precision', help='float32, mixed_float16 or mixed_bfloat16 (default: mixed_float16 on a GPU, else float32)')
     add('--bce-weight', type=float, default=1.0); add('--dice-weight', type=float, default=1.0)
     add('--rotate', type=float, default=15, help='maximum rotation, degrees'); add('--zoom', type=float, default=0.1, help='maximum relative zoom')
+    add('--flair-fill', type=float, default=0.0, help='probability of copying FLAIR over pre-/post-contrast, as for missing sequences')
     add('--valid-pct', type=float, default=0.2); add('--fold', type=int); add('--folds', type=int, default=5)
     add('--seed', type=int, default=42); add('--no-augment', dest='augment', action='store_false'); add('--oversample', type=float, default=0.0)
     add('--patients', type=int, help='use only the first N patients'); add('--out', default='runs'); add('--name')
