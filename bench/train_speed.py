@@ -77,11 +77,19 @@ def worker_epoch(source, size, filters, n_images, threads):
     rng = np.random.default_rng(0)
     imgs = rng.integers(0, 256, (n_images, size, size, 3), dtype=np.uint8)
     msks = np.zeros((n_images, size, size, 1), np.uint8); msks[:, size//3:size//2, size//3:size//2] = 1
-    if source == 'arrays':
+    if source == 'arrays':  # Keras' own array path: fit(x, y) slices and shuffles the float32 arrays each epoch
         x, y = imgs.astype(np.float32) / 255, msks.astype(np.float32)
         fit = lambda: model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=True, verbose=0)
-    else:
-        ds = SliceBatches(imgs, msks, BATCH, augment=True, shuffle=True)
+    elif source == 'preloaded_batches':  # the steps alone: ready float32 batches, no work per batch, same PyDataset path
+        class Ready(keras.utils.PyDataset):
+            def __init__(self, b): super().__init__(); self.b = b
+            def __len__(self): return len(self.b)
+            def __getitem__(self, i): return self.b[i]
+        ds = Ready([(imgs[i:i+BATCH].astype(np.float32) / 255, msks[i:i+BATCH].astype(np.float32)) for i in range(0, n_images, BATCH)])
+        fit = lambda: model.fit(ds, epochs=1, verbose=0)
+    else:  # 'slicebatches_augment' (PyDataset defaults: workers=1) or 'slicebatches_augment_wN' (N worker threads)
+        workers = int(source.rsplit('_w', 1)[1]) if '_w' in source else 1
+        ds = SliceBatches(imgs, msks, BATCH, augment=True, shuffle=True, workers=workers)
         fit = lambda: model.fit(ds, epochs=1, verbose=0)
     fit()  # warm-up: tracing, first epoch
     t = time.perf_counter(); fit(); return [time.perf_counter() - t]
@@ -131,14 +139,18 @@ CONFIGS = {  # name -> (size, filters, variants, measured steps, warm-up steps, 
     '256_64': (256, 64, ['torch_1thread', 'keras_tf'], 1, 1, 3),
 }
 
-def epoch_summary(runs, n_images=160):
-    "Medians per source, and the ratio augmented/arrays of each repeat's two adjacent runs (robust to load that changes between repeats)."
-    e = {k: dict(median=round(float(np.median(v)), 2), min=round(min(v), 2), max=round(max(v), 2), runs=[round(i, 2) for i in v]) for k, v in runs.items()}
-    paired = [a / b for a, b in zip(runs['slicebatches_augment'], runs['arrays'])]
-    return dict(n_images=n_images, batch=BATCH, size=128, filters=16, images_per_s=e, ratio_of_medians=round(e['slicebatches_augment']['median'] / e['arrays']['median'], 3),
-                paired_ratio=dict(median=round(float(np.median(paired)), 3), min=round(min(paired), 3), max=round(max(paired), 3), runs=[round(p, 3) for p in paired]))
+def stats(v): return dict(median=round(float(np.median(v)), 3), min=round(min(v), 3), max=round(max(v), 3), runs=[round(i, 3) for i in v])
 
-def main(configs=None, epoch=True, threads=2):
+def epoch_summary(runs, n_images=160):
+    "Medians per source, and per source its ratio to the `preloaded_batches` run of the same repeat (robust to load that changes between repeats)."
+    e = {k: stats(v) for k, v in runs.items()}
+    ratios = {k: stats([a / b for a, b in zip(v, runs['preloaded_batches'])]) for k, v in runs.items() if k != 'preloaded_batches'}
+    return dict(n_images=n_images, batch=BATCH, size=128, filters=16, images_per_s=e, paired_ratio=ratios['slicebatches_augment'], paired_ratios=ratios,
+                ratio_of_medians=round(e['slicebatches_augment']['median'] / e['preloaded_batches']['median'], 3), loadavg_end=round(os.getloadavg()[0], 2))
+
+EPOCH_SOURCES = ['preloaded_batches', 'arrays', 'slicebatches_augment', 'slicebatches_augment_w2']
+
+def main(configs=None, epoch=True, threads=2, epoch_images=480, epoch_key='epoch_128_16'):
     res = dict(machine=machine_info(), command='python bench/train_speed.py', configs={})
     out = HERE/'results.json'
     prev = json.loads(out.read_text()).get('train_speed', {}) if out.exists() else {}
@@ -149,24 +161,26 @@ def main(configs=None, epoch=True, threads=2):
         res['configs'][name]['machine_loadavg_end'] = round(os.getloadavg()[0], 2)
         save('train_speed', {**prev, **res})
     if epoch:
-        runs = {'arrays': [], 'slicebatches_augment': []}
+        runs = {k: [] for k in EPOCH_SOURCES}
         for r in range(3):
-            for src in (runs if r % 2 == 0 else list(runs)[::-1]):
-                t = run_worker(dict(kind='epoch', source=src, size=128, filters=16, n_images=160, threads=threads), {})[0]
-                runs[src].append(160 / t)
-                print(f"  epoch 128px/16 {src:22s} repeat {r}: {runs[src][-1]:6.2f} images/s", flush=True)
-        res['epoch_128_16'] = epoch_summary(runs)
-        print(f"epoch: augmented SliceBatches at {100*res['epoch_128_16']['paired_ratio']['median']:.0f}% of the pre-loaded-array rate (median of paired runs)")
+            for src in (EPOCH_SOURCES if r % 2 == 0 else EPOCH_SOURCES[::-1]):
+                t = run_worker(dict(kind='epoch', source=src, size=128, filters=16, n_images=epoch_images, threads=threads), {})[0]
+                runs[src].append(epoch_images / t)
+                print(f"  epoch 128px/16 {src:26s} repeat {r}: {runs[src][-1]:6.2f} images/s  (load {os.getloadavg()[0]:.1f})", flush=True)
+        res[epoch_key] = epoch_summary(runs, epoch_images)
+        for k, v in res[epoch_key]['paired_ratios'].items():
+            print(f"epoch: {k} at {100*v['median']:.0f}% of the preloaded_batches rate (median of paired runs)")
         save('train_speed', {**prev, **res})
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
     ap.add_argument('--worker'); ap.add_argument('--configs', nargs='*'); ap.add_argument('--no-epoch', action='store_true')
-    ap.add_argument('--epoch-only', action='store_true')
+    ap.add_argument('--epoch-only', action='store_true'); ap.add_argument('--epoch-images', type=int, default=480)
+    ap.add_argument('--epoch-key', default='epoch_128_16', help='key of the epoch figures in results.json')
     a = ap.parse_args()
     if a.worker:
         w = json.loads(a.worker); kind = w.pop('kind')
         f = dict(keras=worker_keras, torch=worker_torch, epoch=worker_epoch)[kind]
         print('RESULT ' + json.dumps(f(**w)))
-    elif a.epoch_only: main(configs=[], epoch=True)
-    else: main(a.configs, epoch=not a.no_epoch)
+    elif a.epoch_only: main(configs=[], epoch=True, epoch_images=a.epoch_images, epoch_key=a.epoch_key)
+    else: main(a.configs, epoch=not a.no_epoch, epoch_images=a.epoch_images, epoch_key=a.epoch_key)

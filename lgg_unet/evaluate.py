@@ -242,7 +242,8 @@ def _add_predict_options(ap):
     ap.add_argument('--batch-size', type=int, default=16, help='slices per forward pass')
     ap.add_argument('--threshold', type=float, default=0.5, help='probability above which a pixel is tumour')
     ap.add_argument('--tta', action='store_true', help='average with the left-right mirrored slice')
-    ap.add_argument('--largest-component', action='store_true', help="keep each patient's largest 3-D component")
+    ap.add_argument('--largest-component', action=argparse.BooleanOptionalAction, default=True,
+                    help="keep each patient's largest 3-D component (default; --no-largest-component keeps every component)")
     ap.add_argument('--normalize', action='store_true', help='per-patient intensity normalisation (for models trained with it)')
 
 def predict_main(argv=None): # command-line arguments; default sys.argv[1:]

@@ -6,9 +6,9 @@
 __all__ = ['RUN_FILES', 'SIZE_STEP', 'COSINE_FINAL', 'SCHEDULES', 'PRECISIONS', 'DEMO', 'dice_loss', 'BCEDiceLoss',
            'binary_scores', 'dice_coef', 'iou_coef', 'training_metrics', 'atomic_write', 'write_json', 'run_dir',
            'run_data', 'run_split', 'gpu_available', 'build_model', 'history_columns', 'RunCheckpoint', 'write_state',
-           'TimeBudget', 'cosine_lr', 'cosine_progress', 'CosineSchedule', 'resume_point', 'plot_curves', 'CurvesPlot',
-           'check_train_args', 'run_config', 'run_batches', 'demo_data', 'train', 'export_model', 'train_parser',
-           'main']
+           'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule', 'resume_point',
+           'plot_curves', 'CurvesPlot', 'check_train_args', 'run_config', 'run_batches', 'demo_data', 'train',
+           'export_model', 'train_parser', 'main']
 
 # %% ../nbs/04_train.ipynb #edff5fed
 import argparse, json, os, platform, shutil, sys, time, uuid
@@ -240,6 +240,19 @@ class TimeBudget(keras.callbacks.Callback):
         now = time.time(); self.longest = max(self.longest, now - self.te)
         if now - self.t0 + self.longest > self.seconds: self.model.stop_training = self.stopped = True
 
+# %% ../nbs/04_train.ipynb #df85a5cf
+class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
+    "Keras' `EarlyStopping` on `val_dice_coef` (higher is better) that carries on the count of a resumed run from its history."
+    def __init__(self, patience:int,  # epochs without a better validation Dice before stopping
+                 history=None):       # `history.csv` rows of the epochs already done (resume), or None
+        super().__init__('val_dice_coef', patience=patience, mode='max')
+        self.past = [] if history is None else [float(v) for v in history['val_dice_coef'] if np.isfinite(v)]
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        if self.past:
+            i = int(np.argmax(self.past))
+            self.best, self.best_epoch, self.wait = self.past[i], i, len(self.past) - 1 - i
+
 # %% ../nbs/04_train.ipynb #d94f8c92
 COSINE_FINAL = 0.01  # a cosine schedule ends at this fraction of the initial learning rate
 
@@ -357,7 +370,7 @@ def run_batches(df, split, img_size=256, channels=3, batch_size=16, augment=True
     part = lambda k: df[df.patient.isin(split[k])].reset_index(drop=True)
     tr, va = build_cache(part('train'), img_size), build_cache(part('valid'), img_size)
     aug = dict(rotate=rotate, zoom=zoom, flair_fill=flair_fill) if augment else False
-    return (SliceBatches(tr.images, tr.masks, batch_size, augment=aug, shuffle=True, oversample=oversample, channels=channels, seed=seed),
+    return (SliceBatches(tr.images, tr.masks, batch_size, augment=aug, shuffle=True, oversample=oversample, channels=channels, seed=seed, workers=2),
             SliceBatches(va.images, va.masks, batch_size, shuffle=False, channels=channels))
 
 # %% ../nbs/04_train.ipynb #3d78029f
@@ -393,7 +406,7 @@ def _fit_model(cfg, run, model, done, hist, train_ds, valid_ds):
                       metrics=training_metrics(), jit_compile=True if gpu else 'auto')
     budget = TimeBudget(cfg['time_budget']) if cfg['time_budget'] else None
     title = f"{run.name}: {cfg['model']}" + (' - SYNTHETIC phantom data' if cfg['synthetic'] else '')
-    cbs = [RunCheckpoint(run, hist), CurvesPlot(run, title), keras.callbacks.EarlyStopping('val_dice_coef', patience=cfg['patience'], mode='max'),
+    cbs = [RunCheckpoint(run, hist), CurvesPlot(run, title), ResumableEarlyStopping(cfg['patience'], hist),
            _schedule_callback(cfg, len(train_ds))] + ([budget] if budget else [])
     for _ in range(done): train_ds.on_epoch_end()  # the augmentations a resumed run would have seen
     model.fit(train_ds, validation_data=valid_ds, epochs=cfg['epochs'], initial_epoch=done, callbacks=cbs, verbose=cfg['verbose'])
