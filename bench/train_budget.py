@@ -28,13 +28,13 @@ def sh(cmd):
     subprocess.run([str(c) for c in cmd], check=True)
 
 
-def evaluate(run, model, name, data, posts):
+def evaluate(run, model, name, data, posts, flags=()):
     "Score `model` on the validation patients of `run` with each post-processing; {post: summary dict}."
     out = {}
     for post in posts:
         d = WORK/'eval'/f'{name}-{post}'
         sh([sys.executable, '-c', 'from lgg_unet.evaluate import evaluate_main; evaluate_main()', '--model', model, '--data', data,
-            '--split', 'valid', '--run', run, '--out', d, *POSTS[post]])
+            '--split', 'valid', '--run', run, '--out', d, *POSTS[post], *flags])
         out[post] = json.loads((d/'summary.json').read_text())
     return out
 
@@ -59,7 +59,8 @@ def main():
     if args.ship:
         from lgg_unet.train import export_model
         model = export_model(run, ROOT/'lgg_unet'/'weights'/'lgg_unet_budget.keras')
-    scores = evaluate(run, model, args.name, args.data, args.posts.split(','))
+    norm = ['--normalize'] if '--normalize' in extra else []  # a model trained on normalised slices is evaluated on them
+    scores = evaluate(run, model, args.name, args.data, args.posts.split(','), norm)
     state, hist = json.loads((run/'state.json').read_text()), (run/'history.csv').read_text().strip().split('\n')
     res = dict(name=args.name, command=' '.join(map(str, cmd)).replace(args.data, '$LGG_DATA'), train_wall_s=round(wall),
                epochs=state['epoch'], best_epoch=state['best_epoch'], optimizer_steps=state['optimizer_step'],

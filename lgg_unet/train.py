@@ -365,13 +365,16 @@ def run_config(args, df, mixed):  # arguments of `train`, the slice index, a GPU
             'dtype_policy': args.get('precision') or ('mixed_float16' if mixed else 'float32'), 'versions': versions, 'started': time.strftime('%Y-%m-%dT%H:%M:%S')}
 
 # %% ../nbs/04_train.ipynb #7abd47b9
-def run_batches(df, split, img_size=256, channels=3, batch_size=16, augment=True, oversample=0.0, seed=42, rotate=15, zoom=0.1, flair_fill=0.0):  # as in `train`
+def run_batches(df, split, img_size=256, channels=3, batch_size=16, augment=True, oversample=0.0, seed=42, rotate=15, zoom=0.1, flair_fill=0.0,
+                normalize=False):  # as in `train`
     "(training, validation) `SliceBatches` for the patients of `split`."
     part = lambda k: df[df.patient.isin(split[k])].reset_index(drop=True)
     tr, va = build_cache(part('train'), img_size), build_cache(part('valid'), img_size)
+    norm = lambda k: part(k).patient.values if normalize else None  # per-patient normalisation (chapter 01)
     aug = dict(rotate=rotate, zoom=zoom, flair_fill=flair_fill) if augment else False
-    return (SliceBatches(tr.images, tr.masks, batch_size, augment=aug, shuffle=True, oversample=oversample, channels=channels, seed=seed, workers=2),
-            SliceBatches(va.images, va.masks, batch_size, shuffle=False, channels=channels))
+    return (SliceBatches(tr.images, tr.masks, batch_size, augment=aug, shuffle=True, oversample=oversample, channels=channels, seed=seed, workers=2,
+                         normalize=norm('train')),
+            SliceBatches(va.images, va.masks, batch_size, shuffle=False, channels=channels, normalize=norm('valid')))
 
 # %% ../nbs/04_train.ipynb #3d78029f
 DEMO = dict(model='unet', filters=8, img_size=128, epochs=15, batch_size=8, patients=None, fold=None, valid_pct=0.25, oversample=0.5, patience=15)
@@ -430,6 +433,7 @@ def train(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggl
           augment=True,  # random flips, rotations, zooms, intensity changes
           rotate=15, zoom=0.1,  # augmentation: maximum rotation (degrees) and relative zoom
           flair_fill=0.0,  # augmentation: probability of imitating missing sequences (chapter 01)
+          normalize=False,  # per-patient percentile normalisation (chapter 01); predict with `--normalize` too
           oversample=0.0,  # wanted share of tumour slices per epoch (0: off)
           patients=None,  # use only the first N patients (quick runs)
           out='runs', name=None,  # the run goes to out/name (default name: start time)
@@ -452,7 +456,7 @@ def train(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggl
     cfg = run_config(args, df, gpu_available())
     if not (run/'config.json').exists(): write_json(run/'split.json', split); write_json(run/'config.json', cfg)
     train_ds, valid_ds = run_batches(df, split, cfg['img_size'], cfg['channels'], cfg['batch_size'], cfg['augment'], cfg['oversample'], cfg['seed'],
-                                     cfg['rotate'], cfg['zoom'], cfg['flair_fill'])
+                                     cfg['rotate'], cfg['zoom'], cfg['flair_fill'], cfg['normalize'])
     model, done, hist = resume_point(run) if resume else (None, 0, None)
     budget, model = _fit_model(cfg, run, model, done, hist, train_ds, valid_ds)
     state = json.loads((run/'state.json').read_text())
@@ -486,6 +490,7 @@ def train_parser():
     add('--precision', help='float32, mixed_float16 or mixed_bfloat16 (default: mixed_float16 on a GPU, else float32)')
     add('--bce-weight', type=float, default=1.0); add('--dice-weight', type=float, default=1.0)
     add('--rotate', type=float, default=15, help='maximum rotation, degrees'); add('--zoom', type=float, default=0.1, help='maximum relative zoom')
+    add('--normalize', action='store_true', help='per-patient intensity normalisation (then predict with --normalize too)')
     add('--flair-fill', type=float, default=0.0, help='probability of copying FLAIR over pre-/post-contrast, as for missing sequences')
     add('--valid-pct', type=float, default=0.2); add('--fold', type=int); add('--folds', type=int, default=5)
     add('--seed', type=int, default=42); add('--no-augment', dest='augment', action='store_false'); add('--oversample', type=float, default=0.0)
