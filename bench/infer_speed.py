@@ -25,7 +25,7 @@ def patient_folder(dest):
 
 def worker_keras(model, threads):
     "Seconds of predict_volume on the folder, and of the model alone on the stack."
-    import keras
+    import lgg_unet, keras  # lgg_unet first: it turns on oneDNN before TensorFlow loads
     from lgg_unet.unet import build_unet
     from lgg_unet.fpn import build_fpn
     from lgg_unet.evaluate import predict_volume, read_slices, slice_files, to_model_input, _run_model
@@ -54,7 +54,7 @@ def worker_torch(model, threads):
 
 VARIANTS = {  # name -> (worker, model, threads)
     'keras_unet_16': ('keras', 'unet_16', 2), 'torch_unet_16': ('torch', 'unet_16', 2), 'torch_unet_16_1thread': ('torch', 'unet_16', 1),
-    'keras_unet_64': ('keras', 'unet_64', 2), 'torch_unet_64_1thread': ('torch', 'unet_64', 1),
+    'keras_unet_64': ('keras', 'unet_64', 2), 'torch_unet_64': ('torch', 'unet_64', 2),
     'keras_fpn': ('keras', 'fpn', 2),
 }
 

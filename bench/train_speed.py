@@ -23,10 +23,10 @@ def machine_info():
     return info
 
 def set_threads(backend, threads):
-    "Same thread count for every framework: TF intra-op `threads`, inter-op 1; torch `threads`."
+    "Same thread count for every framework: TF intra-op `threads`, torch `threads`; inter-op pools left at each framework's default."
     if backend == 'tensorflow' and threads:
         import tensorflow as tf
-        tf.config.threading.set_intra_op_parallelism_threads(threads); tf.config.threading.set_inter_op_parallelism_threads(1)
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
     if backend == 'torch':
         import torch
         torch.set_num_threads(threads or os.cpu_count())
@@ -45,7 +45,7 @@ def keras_model(size, filters, metrics=True, jit=False):
     return model
 
 def worker_keras(size, filters, steps, warmup, metrics, jit, threads):
-    import keras
+    import lgg_unet, keras  # lgg_unet first, as a user's script does: it turns on oneDNN before TensorFlow loads
     set_threads(keras.backend.backend(), threads)
     model, (x, y) = keras_model(size, filters, metrics, jit), synthetic_batch(size)
     for _ in range(warmup): model.train_on_batch(x, y)
@@ -70,7 +70,7 @@ def worker_torch(size, filters, steps, warmup, threads):
 
 def worker_epoch(source, size, filters, n_images, threads):
     "One `fit` epoch (after a warm-up epoch) on SliceBatches with augmentation or on the same number of pre-loaded arrays."
-    import keras
+    import lgg_unet, keras
     from lgg_unet.preprocess import SliceBatches
     set_threads(keras.backend.backend(), threads)
     model = keras_model(size, filters)
@@ -100,7 +100,7 @@ VARIANTS = {  # name -> (worker kind, kwargs, extra environment)
     'keras_tf': ('keras', dict(metrics=True, jit=False), {}),
     'keras_tf_nometrics': ('keras', dict(metrics=False, jit=False), {}),
     'keras_tf_xla': ('keras', dict(metrics=True, jit=True), {}),
-    'keras_tf_noonednn': ('keras', dict(metrics=True, jit=False), {'TF_ENABLE_ONEDNN_OPTS': '0'}),
+    'keras_tf_noonednn': ('keras', dict(metrics=True, jit=False), {'TF_ENABLE_ONEDNN_OPTS': '0'}),  # TF's own choice on CPUs without AVX-512
     'keras_torch': ('keras', dict(metrics=True, jit=False), {'KERAS_BACKEND': 'torch'}),
 }
 
@@ -134,9 +134,9 @@ def save(key, value):
     print(f"wrote {out} [{key!r}]")
 
 CONFIGS = {  # name -> (size, filters, variants, measured steps, warm-up steps, repeats)
-    '128_16': (128, 16, ['torch', 'torch_1thread', 'keras_tf', 'keras_tf_nometrics', 'keras_tf_xla'], 6, 2, 3),
-    '256_32': (256, 32, ['torch_1thread', 'keras_tf'], 2, 1, 3),
-    '256_64': (256, 64, ['torch_1thread', 'keras_tf'], 1, 1, 3),
+    '128_16': (128, 16, ['torch', 'torch_1thread', 'keras_tf', 'keras_tf_noonednn', 'keras_tf_xla'], 6, 2, 3),
+    '256_32': (256, 32, ['torch', 'keras_tf', 'keras_tf_noonednn'], 2, 1, 3),
+    '256_64': (256, 64, ['torch', 'keras_tf', 'keras_tf_noonednn'], 1, 1, 3),
 }
 
 def stats(v): return dict(median=round(float(np.median(v)), 3), min=round(min(v), 3), max=round(max(v), 3), runs=[round(i, 3) for i in v])

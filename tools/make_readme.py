@@ -1,7 +1,9 @@
-"Write README.md from nbs/index.ipynb without Quarto: markdown cells as they are, code cells not marked hide as python blocks with their text outputs."
+"Write README.md from nbs/index.ipynb without Quarto: markdown cells as they are, code cells not marked hide as python blocks (without their `#|` directives) with their text outputs."
 import json, pathlib, sys
 
 def cell_text(cell): return ''.join(cell['source'])
+
+def is_directive(line): return line.replace(' ', '').startswith('#|')
 
 def render(nb_path):
     nb = json.loads(pathlib.Path(nb_path).read_text())
@@ -10,7 +12,9 @@ def render(nb_path):
         src = cell_text(cell)
         if cell['cell_type'] == 'markdown': parts.append(src)
         elif cell['cell_type'] == 'code' and '#| hide' not in src and '#|hide' not in src:
-            parts.append('```python\n' + src + '\n```')
+            code = '\n'.join(l for l in src.split('\n') if not is_directive(l))  # as nbdev shows it: no `#|` lines
+            if not code.strip(): continue
+            parts.append('```python\n' + code + '\n```')
             for out in cell.get('outputs', []):
                 text = out.get('text') or out.get('data', {}).get('text/plain')
                 if text: parts.append('    ' + ''.join(text).replace('\n', '\n    '))
