@@ -165,8 +165,7 @@ def main(configs=None, epoch=True, threads=2, epoch_images=480, epoch_key='epoch
         runs = {k: [] for k in epoch_sources}
         for r in range(epoch_repeats):
             for src in (epoch_sources if r % 2 == 0 else epoch_sources[::-1]):
-                env = {'TF_ENABLE_ONEDNN_OPTS': '0'} if src.endswith('_noonednn') else {}  # '<source>_noonednn': TF's own kernel choice
-                t = run_worker(dict(kind='epoch', source=src.removesuffix('_noonednn'), size=128, filters=16, n_images=epoch_images, threads=threads), env)[0]
+                t = run_worker(dict(kind='epoch', source=src, size=128, filters=16, n_images=epoch_images, threads=threads), {})[0]
                 runs[src].append(epoch_images / t)
                 print(f"  epoch 128px/16 {src:26s} repeat {r}: {runs[src][-1]:6.2f} images/s  (load {os.getloadavg()[0]:.1f})", flush=True)
         res[epoch_key] = epoch_summary(runs, epoch_images)
@@ -179,7 +178,7 @@ if __name__ == '__main__':
     ap.add_argument('--worker'); ap.add_argument('--configs', nargs='*'); ap.add_argument('--no-epoch', action='store_true')
     ap.add_argument('--epoch-only', action='store_true'); ap.add_argument('--epoch-images', type=int, default=480)
     ap.add_argument('--epoch-key', default='epoch_128_16', help='key of the epoch figures in results.json')
-    ap.add_argument('--epoch-sources', nargs='*', default=EPOCH_SOURCES, help="batch sources of the epoch test; a '_noonednn' suffix runs it with TF_ENABLE_ONEDNN_OPTS=0")
+    ap.add_argument('--epoch-sources', nargs='*', default=EPOCH_SOURCES, help="batch sources of the epoch test (see worker_epoch)")
     ap.add_argument('--epoch-repeats', type=int, default=3)
     a = ap.parse_args()
     if a.worker:
