@@ -36,7 +36,7 @@ def synthetic_batch(size, n=BATCH, seed=0):
     return rng.random((n, size, size, 3), dtype=np.float32), (rng.random((n, size, size, 1)) > 0.9).astype(np.float32)
 
 def keras_model(size, filters, metrics=True, jit=False):
-    "build_unet compiled as lgg_unet.train compiles it on a CPU (jit_compile='auto'), optionally without metrics or with XLA."
+    "build_unet compiled as lgg_unet.train compiles it, with XLA (`jit`, as `use_xla` makes lgg_train do) or without ('auto': no XLA on a CPU)."
     import keras
     from lgg_unet.unet import build_unet
     from lgg_unet.train import BCEDiceLoss, training_metrics
@@ -97,9 +97,9 @@ def worker_epoch(source, size, filters, n_images, threads):
 VARIANTS = {  # name -> (worker kind, kwargs, extra environment)
     'torch': ('torch', {}, {}),
     'torch_1thread': ('torch', dict(threads=1), {}),  # under load from other processes, 2 OpenMP threads can be slower than 1
-    'keras_tf': ('keras', dict(metrics=True, jit=False), {}),
+    'keras_tf': ('keras', dict(metrics=True, jit=False), {}),  # lgg_train before 2026-11-23; also the epoch test below
     'keras_tf_nometrics': ('keras', dict(metrics=False, jit=False), {}),
-    'keras_tf_xla': ('keras', dict(metrics=True, jit=True), {}),
+    'keras_tf_xla': ('keras', dict(metrics=True, jit=True), {}),  # what lgg_train runs now (use_xla)
     'keras_tf_noonednn': ('keras', dict(metrics=True, jit=False), {'TF_ENABLE_ONEDNN_OPTS': '0'}),  # TF's own choice on CPUs without AVX-512
     'keras_torch': ('keras', dict(metrics=True, jit=False), {'KERAS_BACKEND': 'torch'}),
 }
@@ -135,8 +135,8 @@ def save(key, value):
 
 CONFIGS = {  # name -> (size, filters, variants, measured steps, warm-up steps, repeats)
     '128_16': (128, 16, ['torch', 'torch_1thread', 'keras_tf', 'keras_tf_noonednn', 'keras_tf_xla'], 6, 2, 3),
-    '256_32': (256, 32, ['torch', 'keras_tf', 'keras_tf_noonednn'], 2, 1, 3),
-    '256_64': (256, 64, ['torch', 'keras_tf'], 1, 1, 3),
+    '256_32': (256, 32, ['torch', 'keras_tf', 'keras_tf_xla', 'keras_tf_noonednn'], 2, 1, 3),
+    '256_64': (256, 64, ['torch', 'keras_tf', 'keras_tf_xla'], 1, 1, 3),
 }
 
 def stats(v): return dict(median=round(float(np.median(v)), 3), min=round(min(v), 3), max=round(max(v), 3), runs=[round(i, 3) for i in v])

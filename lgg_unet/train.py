@@ -7,8 +7,8 @@ __all__ = ['RUN_FILES', 'SIZE_STEP', 'COSINE_FINAL', 'SCHEDULES', 'PRECISIONS', 
            'binary_scores', 'dice_coef', 'iou_coef', 'training_metrics', 'atomic_write', 'write_json', 'run_dir',
            'run_data', 'run_split', 'gpu_available', 'build_model', 'history_columns', 'RunCheckpoint', 'write_state',
            'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule', 'resume_point',
-           'plot_curves', 'CurvesPlot', 'check_train_args', 'run_config', 'run_batches', 'demo_data', 'train',
-           'export_model', 'train_parser', 'main']
+           'plot_curves', 'CurvesPlot', 'check_train_args', 'run_config', 'run_batches', 'demo_data', 'use_xla',
+           'train', 'export_model', 'train_parser', 'main']
 
 # %% ../nbs/04_train.ipynb #edff5fed
 import argparse, json, os, platform, shutil, sys, time, uuid
@@ -391,6 +391,14 @@ def _resumed_args(args, run):
     keep = ('epochs', 'time_budget', 'patience', 'verbose', 'resume', 'out', 'name', 'overwrite')
     return {**args, **{k: v for k, v in saved.items() if k in args and k not in keep}}
 
+# %% ../nbs/04_train.ipynb #11bfc1dd
+def use_xla(model:keras.Model, # a compiled model, before its first `fit`
+            gpu:bool=False, # a mixed-precision GPU run: XLA under any backend
+           ) -> keras.Model:
+    "Make `fit` compile with XLA under TensorFlow (CPU or GPU) and on GPUs; return `model`."
+    if gpu or keras.backend.backend() == 'tensorflow': model.jit_compile = True
+    return model
+
 # %% ../nbs/04_train.ipynb #1fb3b276
 def _schedule_callback(cfg, steps_per_epoch):
     "The learning-rate callback of a run: cosine over its time budget or its epochs, or a halving on plateaus."
@@ -406,7 +414,8 @@ def _fit_model(cfg, run, model, done, hist, train_ds, valid_ds):
     if model is None:
         model = build_model(cfg['model'], cfg['backbone'], cfg['filters'], cfg['img_size'], cfg['channels'], mixed=policy, batchnorm=cfg['batchnorm'])
         model.compile(keras.optimizers.Adam(float(cfg['learning_rate'])), BCEDiceLoss(cfg['bce_weight'], cfg['dice_weight']),
-                      metrics=training_metrics(), jit_compile=True if gpu else 'auto')
+                      metrics=training_metrics())
+    use_xla(model, gpu)  # new and resumed models alike: `load_model` compiles with 'auto'
     budget = TimeBudget(cfg['time_budget']) if cfg['time_budget'] else None
     title = f"{run.name}: {cfg['model']}" + (' - SYNTHETIC phantom data' if cfg['synthetic'] else '')
     cbs = [RunCheckpoint(run, hist), CurvesPlot(run, title), ResumableEarlyStopping(cfg['patience'], hist),
