@@ -391,7 +391,7 @@ def _resumed_args(args, run):
     keep = ('epochs', 'time_budget', 'patience', 'verbose', 'resume', 'out', 'name', 'overwrite')
     return {**args, **{k: v for k, v in saved.items() if k in args and k not in keep}}
 
-# %% ../nbs/04_train.ipynb #11bfc1dd
+# %% ../nbs/04_train.ipynb #e61efe07
 def use_xla(model:keras.Model, # a compiled model, before its first `fit`
             gpu:bool=False, # a mixed-precision GPU run: XLA under any backend
            ) -> keras.Model:
