@@ -68,12 +68,12 @@ def worker_torch(size, filters, steps, warmup, threads):
         t = time.perf_counter(); step(); times.append(time.perf_counter() - t)
     return times
 
-def worker_epoch(source, size, filters, n_images, threads):
-    "One `fit` epoch (after a warm-up epoch) on SliceBatches with augmentation or on the same number of pre-loaded arrays."
+def worker_epoch(source, size, filters, n_images, threads, jit=False):
+    "One `fit` epoch (after a warm-up epoch) on SliceBatches with augmentation or on the same number of pre-loaded arrays; `jit`: XLA, as lgg_train."
     import lgg_unet, keras
     from lgg_unet.preprocess import SliceBatches
     set_threads(keras.backend.backend(), threads)
-    model = keras_model(size, filters)
+    model = keras_model(size, filters, jit=jit)
     rng = np.random.default_rng(0)
     imgs = rng.integers(0, 256, (n_images, size, size, 3), dtype=np.uint8)
     msks = np.zeros((n_images, size, size, 1), np.uint8); msks[:, size//3:size//2, size//3:size//2] = 1
@@ -151,7 +151,7 @@ def epoch_summary(runs, n_images=160):
 TRAINING_SOURCE = 'slicebatches_augment_w2'  # what lgg_train feeds fit: augmented SliceBatches, 2 worker threads
 EPOCH_SOURCES = ['preloaded_batches', 'arrays', TRAINING_SOURCE]  # add 'slicebatches_augment' for PyDataset's default 1 worker
 
-def main(configs=None, epoch=True, threads=2, epoch_images=480, epoch_key='epoch_128_16', epoch_sources=EPOCH_SOURCES, epoch_repeats=3):
+def main(configs=None, epoch=True, threads=2, epoch_images=480, epoch_key='epoch_128_16', epoch_sources=EPOCH_SOURCES, epoch_repeats=3, epoch_xla=False):
     res = dict(machine=machine_info(), command='python bench/train_speed.py', configs={})
     out = HERE/'results.json'
     prev = json.loads(out.read_text()).get('train_speed', {}) if out.exists() else {}
@@ -165,10 +165,10 @@ def main(configs=None, epoch=True, threads=2, epoch_images=480, epoch_key='epoch
         runs = {k: [] for k in epoch_sources}
         for r in range(epoch_repeats):
             for src in (epoch_sources if r % 2 == 0 else epoch_sources[::-1]):
-                t = run_worker(dict(kind='epoch', source=src, size=128, filters=16, n_images=epoch_images, threads=threads), {})[0]
+                t = run_worker(dict(kind='epoch', source=src, size=128, filters=16, n_images=epoch_images, threads=threads, jit=epoch_xla), {})[0]
                 runs[src].append(epoch_images / t)
                 print(f"  epoch 128px/16 {src:26s} repeat {r}: {runs[src][-1]:6.2f} images/s  (load {os.getloadavg()[0]:.1f})", flush=True)
-        res[epoch_key] = epoch_summary(runs, epoch_images)
+        res[epoch_key] = {**epoch_summary(runs, epoch_images), 'xla': epoch_xla}
         for k, v in res[epoch_key]['paired_ratios'].items():
             print(f"epoch: {k} at {100*v['median']:.0f}% of the preloaded_batches rate (median of paired runs)")
         save('train_speed', {**prev, **res})
@@ -180,10 +180,13 @@ if __name__ == '__main__':
     ap.add_argument('--epoch-key', default='epoch_128_16', help='key of the epoch figures in results.json')
     ap.add_argument('--epoch-sources', nargs='*', default=EPOCH_SOURCES, help="batch sources of the epoch test (see worker_epoch)")
     ap.add_argument('--epoch-repeats', type=int, default=3)
+    ap.add_argument('--epoch-xla', action='store_true', help='compile the epoch test with XLA, as lgg_train does since 2026-11-23')
     a = ap.parse_args()
     if a.worker:
         w = json.loads(a.worker); kind = w.pop('kind')
         f = dict(keras=worker_keras, torch=worker_torch, epoch=worker_epoch)[kind]
         print('RESULT ' + json.dumps(f(**w)))
-    elif a.epoch_only: main(configs=[], epoch=True, epoch_images=a.epoch_images, epoch_key=a.epoch_key, epoch_sources=a.epoch_sources, epoch_repeats=a.epoch_repeats)
-    else: main(a.configs, epoch=not a.no_epoch, epoch_images=a.epoch_images, epoch_key=a.epoch_key, epoch_sources=a.epoch_sources, epoch_repeats=a.epoch_repeats)
+    elif a.epoch_only: main(configs=[], epoch=True, epoch_images=a.epoch_images, epoch_key=a.epoch_key, epoch_sources=a.epoch_sources, epoch_repeats=a.epoch_repeats,
+                              epoch_xla=a.epoch_xla)
+    else: main(a.configs, epoch=not a.no_epoch, epoch_images=a.epoch_images, epoch_key=a.epoch_key, epoch_sources=a.epoch_sources, epoch_repeats=a.epoch_repeats,
+                   epoch_xla=a.epoch_xla)

@@ -439,6 +439,7 @@ def train(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggl
           valid_pct=0.2,  # share of patients for validation (when `fold` is None)
           fold=None, folds=5,  # train on fold `fold` of `folds` instead
           seed=42,  # seeds weights, split, batch order and augmentation
+          split_seed=None,  # seeds the patient split alone (None: `seed`): other weights, same patients
           augment=True,  # random flips, rotations, zooms, intensity changes
           rotate=15, zoom=0.1,  # augmentation: maximum rotation (degrees) and relative zoom
           flair_fill=0.0,  # augmentation: probability of imitating missing sequences (chapter 01)
@@ -459,7 +460,7 @@ def train(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggl
     if resume: args = _resumed_args(args, run_dir(out, name, resume=True))
     keras.utils.set_random_seed(args['seed'])
     df = run_data(args['data'], args['patients'])
-    split = run_split(df, args['valid_pct'], args['fold'], args['folds'], args['seed'])
+    split = run_split(df, args['valid_pct'], args['fold'], args['folds'], args['seed'] if args['split_seed'] is None else args['split_seed'])
     label = '-'.join(['demo'] * demo + [args['model']] + ['SYNTHETIC'] * df.attrs['synthetic'])
     run = run_dir(out, name, resume, overwrite, label)
     cfg = run_config(args, df, gpu_available())
@@ -502,7 +503,8 @@ def train_parser():
     add('--normalize', action='store_true', help='per-patient intensity normalisation (then predict with --normalize too)')
     add('--flair-fill', type=float, default=0.0, help='probability of copying FLAIR over pre-/post-contrast, as for missing sequences')
     add('--valid-pct', type=float, default=0.2); add('--fold', type=int); add('--folds', type=int, default=5)
-    add('--seed', type=int, default=42); add('--no-augment', dest='augment', action='store_false'); add('--oversample', type=float, default=0.0)
+    add('--seed', type=int, default=42); add('--split-seed', type=int, help='seed of the patient split alone (default: --seed)')
+    add('--no-augment', dest='augment', action='store_false'); add('--oversample', type=float, default=0.0)
     add('--patients', type=int, help='use only the first N patients'); add('--out', default='runs'); add('--name')
     add('--resume', action='store_true'); add('--overwrite', action='store_true')
     add('--time-budget', type=float, help='minutes'); add('--patience', type=int, default=10)
