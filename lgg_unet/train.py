@@ -6,9 +6,9 @@
 __all__ = ['RUN_FILES', 'SIZE_STEP', 'COSINE_FINAL', 'SCHEDULES', 'PRECISIONS', 'DEMO', 'dice_loss', 'BCEDiceLoss',
            'binary_scores', 'dice_coef', 'iou_coef', 'training_metrics', 'atomic_write', 'write_json', 'run_dir',
            'run_data', 'run_split', 'gpu_available', 'build_model', 'history_columns', 'RunCheckpoint', 'write_state',
-           'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule', 'resume_point',
-           'plot_curves', 'CurvesPlot', 'check_train_args', 'run_config', 'run_batches', 'demo_data', 'use_xla',
-           'train', 'export_model', 'train_parser', 'main']
+           'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule', 'EMAWeights',
+           'resume_point', 'plot_curves', 'CurvesPlot', 'check_train_args', 'run_config', 'run_batches', 'demo_data',
+           'use_xla', 'train', 'export_model', 'train_parser', 'main']
 
 # %% ../nbs/04_train.ipynb #edff5fed
 import argparse, json, os, platform, shutil, sys, time, uuid
@@ -296,6 +296,13 @@ class CosineSchedule(keras.callbacks.Callback):
         self.model.optimizer.learning_rate = float(cosine_lr(self.progress(self.step0 + self.batches), self.lr))
         self.batches += 1
 
+# %% ../nbs/04_train.ipynb #b7f4a58a
+class EMAWeights(keras.callbacks.SwapEMAWeights):
+    "Validate and checkpoint with the optimizer's weight average (`use_ema=True`), train on the weights; resumes from its own checkpoints."
+    def __init__(self, resumed=False):  # True: the model was loaded from a checkpoint written with this callback (the average in the model)
+        super().__init__(swap_on_epoch=True)
+        self._ema_weights_in_model = resumed  # Keras' flag: swap back at the next epoch's start
+
 # %% ../nbs/04_train.ipynb #850c8959
 def resume_point(run):  # a run folder
     "(model from last.keras or None, epochs done, history rows kept) of a run to resume."
@@ -336,7 +343,7 @@ PRECISIONS = (None, 'float32', 'mixed_float16', 'mixed_bfloat16')  # dtype polic
 
 def check_train_args(model='unet', img_size=256, channels=3, filters=64, epochs=50, batch_size=16, learning_rate=1e-3,
                      fold=None, folds=5, patients=None, time_budget=None, patience=10, schedule='plateau', rotate=15, zoom=0.1,
-                     precision=None, flair_fill=0.0, **_):  # as in `train`
+                     precision=None, flair_fill=0.0, ema=0.0, **_):  # as in `train`
     "Raise a ValueError naming the first bad argument of `train`."
     if model not in SIZE_STEP: raise ValueError(f"unknown model {model!r}: choose one of {', '.join(SIZE_STEP)}")
     if img_size < SIZE_STEP[model] or img_size % SIZE_STEP[model]:
@@ -352,6 +359,7 @@ def check_train_args(model='unet', img_size=256, channels=3, filters=64, epochs=
     if schedule not in SCHEDULES: raise ValueError(f"unknown schedule {schedule!r}: choose one of {', '.join(SCHEDULES)}")
     if not (0 <= rotate <= 180 and 0 <= zoom < 1): raise ValueError(f"need 0 <= rotate <= 180 and 0 <= zoom < 1, got rotate={rotate}, zoom={zoom}")
     if not 0 <= flair_fill <= 1: raise ValueError(f"flair_fill must be in [0, 1], got {flair_fill}")
+    if not 0 <= ema < 1: raise ValueError(f"ema must be in [0, 1) (0: off), got {ema}")
 
 # %% ../nbs/04_train.ipynb #3d479536
 def run_config(args, df, mixed):  # arguments of `train`, the slice index, a GPU seen (mixed precision by default)?
@@ -413,12 +421,14 @@ def _fit_model(cfg, run, model, done, hist, train_ds, valid_ds):
     policy = cfg['dtype_policy']
     if model is None:
         model = build_model(cfg['model'], cfg['backbone'], cfg['filters'], cfg['img_size'], cfg['channels'], mixed=policy, batchnorm=cfg['batchnorm'])
-        model.compile(keras.optimizers.Adam(float(cfg['learning_rate'])), BCEDiceLoss(cfg['bce_weight'], cfg['dice_weight']),
+        adam = keras.optimizers.Adam(float(cfg['learning_rate']), use_ema=cfg['ema'] > 0, ema_momentum=cfg['ema'] or 0.99)
+        model.compile(adam, BCEDiceLoss(cfg['bce_weight'], cfg['dice_weight']),
                       metrics=training_metrics())
     use_xla(model, gpu)  # new and resumed models alike: `load_model` compiles with 'auto'
     budget = TimeBudget(cfg['time_budget']) if cfg['time_budget'] else None
     title = f"{run.name}: {cfg['model']}" + (' - SYNTHETIC phantom data' if cfg['synthetic'] else '')
-    cbs = [RunCheckpoint(run, hist), CurvesPlot(run, title), ResumableEarlyStopping(cfg['patience'], hist),
+    ema = [EMAWeights(resumed=done > 0)] if cfg['ema'] else []  # before RunCheckpoint: it saves the average
+    cbs = ema + [RunCheckpoint(run, hist), CurvesPlot(run, title), ResumableEarlyStopping(cfg['patience'], hist),
            _schedule_callback(cfg, len(train_ds))] + ([budget] if budget else [])
     for _ in range(done): train_ds.on_epoch_end()  # the augmentations a resumed run would have seen
     model.fit(train_ds, validation_data=valid_ds, epochs=cfg['epochs'], initial_epoch=done, callbacks=cbs, verbose=cfg['verbose'])
@@ -445,6 +455,7 @@ def train(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggl
           flair_fill=0.0,  # augmentation: probability of imitating missing sequences (chapter 01)
           normalize=False,  # per-patient percentile normalisation (chapter 01); predict with `--normalize` too
           oversample=0.0,  # wanted share of tumour slices per epoch (0: off)
+          ema=0.0,  # momentum of the weight average that validation and checkpoints use (0: off; e.g. 0.995)
           patients=None,  # use only the first N patients (quick runs)
           out='runs', name=None,  # the run goes to out/name (default name: start time)
           resume=False,  # continue the run out/name from its last complete epoch
@@ -505,6 +516,7 @@ def train_parser():
     add('--valid-pct', type=float, default=0.2); add('--fold', type=int); add('--folds', type=int, default=5)
     add('--seed', type=int, default=42); add('--split-seed', type=int, help='seed of the patient split alone (default: --seed)')
     add('--no-augment', dest='augment', action='store_false'); add('--oversample', type=float, default=0.0)
+    add('--ema', type=float, default=0.0, help='momentum of the weight average used to validate and checkpoint (0: off; e.g. 0.995)')
     add('--patients', type=int, help='use only the first N patients'); add('--out', default='runs'); add('--name')
     add('--resume', action='store_true'); add('--overwrite', action='store_true')
     add('--time-budget', type=float, help='minutes'); add('--patience', type=int, default=10)
