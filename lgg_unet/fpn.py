@@ -10,7 +10,7 @@ __all__ = ['FEATURE_LAYERS', 'SIMPLE_FILTERS', 'APPLICATIONS', 'PREPROCESS', 'ME
 import pandas as pd
 import keras
 from keras import layers
-from .unet import check_input_shape
+from .unet import check_input_shape, StableSigmoid
 
 # %% ../nbs/03_fpn.ipynb #51d40d4d
 FEATURE_LAYERS = {
@@ -121,7 +121,7 @@ def build_fpn(input_shape=(256, 256, 3), # (height, width, channels); height and
     x = layers.Conv2D(segmentation_filters, 3, padding='same', activation='relu', name='fpn_final')(x)
     x = layers.Conv2D(1, 1, name='fpn_logits')(x)
     x = layers.UpSampling2D(4, interpolation='bilinear', name='fpn_upsample')(x)
-    outputs = layers.Activation('sigmoid', name='mask')(x)
+    outputs = StableSigmoid(name='mask')(x)
     return keras.Model(inputs, outputs, name=f'fpn_{backbone}')
 
 # %% ../nbs/03_fpn.ipynb #c20ca1bf
