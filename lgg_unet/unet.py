@@ -43,7 +43,7 @@ def conv_block(x, # input tensor (batch, height, width, channels)
 # %% ../nbs/02_unet.ipynb #fdf56d99
 @keras.saving.register_keras_serializable(package='lgg_unet')
 class StableSigmoid(layers.Layer):
-    "Sigmoid of the logits clipped to ±`limit` in the forward pass; the gradient passes the clip unchanged. Float32."
+    "Sigmoid in float32; off TensorFlow, of the logits clipped to ±`limit` forward with the gradient passing the clip unchanged."
     def __init__(self, limit:float=15.0, # logit clip: sigmoid(-15) = 3.1e-7, inside Keras' 1e-7 cross-entropy clip
                  **kwargs):
         kwargs.setdefault('dtype', 'float32')
@@ -51,6 +51,7 @@ class StableSigmoid(layers.Layer):
         self.limit = float(limit)
     def call(self, logits):
         z = keras.ops.cast(logits, 'float32')
+        if keras.backend.backend() == 'tensorflow': return keras.ops.sigmoid(z)  # its loss reads the logits: no clip
         sg = keras.ops.stop_gradient  # forward: clip(z) exactly; backward: d/dz = 1 everywhere
         return keras.ops.sigmoid(sg(keras.ops.clip(z, -self.limit, self.limit)) + (z - sg(z)))  # (z - z) first: exact 0
     def get_config(self): return {**super().get_config(), 'limit': self.limit}
