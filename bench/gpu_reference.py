@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_budget import BUDGET_RECIPE, ROOT, WORK, evaluate
+from record import save
 
 PACK = ROOT/'.devdata'/'lgg128.tar.xz'
 # `lgg_train` on the 128x128 copy: `index_dataset` expects the dataset's 256x256 slices unless told otherwise
@@ -88,10 +89,7 @@ def score(names, data, record):
                    finished=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
         print(json.dumps(res, indent=1))
         if record:
-            p = ROOT/'bench'/'results.json'
-            allres = json.loads(p.read_text())
-            allres['accuracy_gpu_reference'] = {**allres.get('accuracy_gpu_reference', {}), name: res}
-            p.write_text(json.dumps(allres, indent=1) + '\n')
+            save('accuracy_gpu_reference', {name: res}, merge=True)
 
 
 def main():

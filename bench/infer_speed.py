@@ -13,7 +13,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from train_speed import machine_info, save, set_threads
+from train_speed import machine_info, set_threads
+from record import save
 
 SLICES, SIZE, BATCH = 36, 256, 16
 

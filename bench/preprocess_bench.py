@@ -3,15 +3,15 @@
 Usage: LGG_DATA=/work/shared/data/lgg-mri-segmentation-dev.zip python bench/preprocess_bench.py
 Prints the numbers and stores them under the key 'preprocess' of bench/results.json.
 """
-import json, os, platform, tempfile, time
+import os, platform, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import cv2
 import numpy as np
 
 from lgg_unet.data import find_dataset, index_dataset
 from lgg_unet.preprocess import build_cache, SliceBatches
+from record import save
 
 def timed(f, *args, **kwargs):
     t = time.perf_counter(); r = f(*args, **kwargs); return r, time.perf_counter() - t
@@ -54,10 +54,6 @@ def main(size=256, batch_size=16, n_batches=40, repeats=3):
         for key, v in runs.items():
             res[f"{key}_images_per_s"] = dict(median=round(float(np.median(v))), best=round(max(v)))
             print(f"{key:45s} {np.median(v):7.0f} {max(v):7.0f}")
-    out = Path(__file__).parent/'results.json'
-    allres = json.loads(out.read_text()) if out.exists() else {}
-    allres['preprocess'] = res
-    out.write_text(json.dumps(allres, indent=1) + '\n')
-    print(f"wrote {out} ['preprocess']")
+    save('preprocess', res)
 
 if __name__ == '__main__': main()

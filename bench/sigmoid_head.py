@@ -6,8 +6,7 @@ to the plain head; `--record` stores them under 'sigmoid_head' in bench/results.
 
     python bench/sigmoid_head.py [--steps 20] [--record]
 """
-import argparse, json, time
-from pathlib import Path
+import argparse, time
 
 import numpy as np
 import lgg_unet  # before keras: oneDNN on, as in the library
@@ -15,8 +14,7 @@ import keras
 from keras import layers
 from lgg_unet.unet import build_unet, StableSigmoid
 from lgg_unet.train import BCEDiceLoss, training_metrics, use_xla
-
-ROOT = Path(__file__).resolve().parent.parent
+from record import save
 
 
 class ClippedSigmoid(StableSigmoid):
@@ -54,6 +52,4 @@ if __name__ == '__main__':
     res = dict(backend=keras.backend.backend(), steps=args.steps, heads=run(args.steps),
                finished=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
     if args.record:
-        p = ROOT/'bench'/'results.json'
-        allres = json.loads(p.read_text()); allres['sigmoid_head'] = res
-        p.write_text(json.dumps(allres, indent=1) + '\n')
+        save('sigmoid_head', res)

@@ -12,6 +12,7 @@ lgg_unet/weights/lgg_unet_budget.keras.
 """
 import argparse, json, os, shlex, subprocess, sys, time
 from pathlib import Path
+from record import save
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT/'bench'/'_work'
@@ -61,7 +62,7 @@ def main():
         model = export_model(run, ROOT/'lgg_unet'/'weights'/'lgg_unet_budget.keras')
     norm = ['--normalize'] if '--normalize' in extra else []  # a model trained on normalised slices is evaluated on them
     scores = evaluate(run, model, args.name, args.data, args.posts.split(','), norm)
-    state, hist = json.loads((run/'state.json').read_text()), (run/'history.csv').read_text().strip().split('\n')
+    state = json.loads((run/'state.json').read_text())
     res = dict(name=args.name, command=' '.join(map(str, cmd)).replace(args.data, '$LGG_DATA'), train_wall_s=round(wall),
                epochs=state['epoch'], best_epoch=state['best_epoch'], optimizer_steps=state['optimizer_step'],
                best_val_slice_dice=state['best_val_dice'], model=str(model), model_mb=round(Path(model).stat().st_size/1e6, 2),
@@ -70,10 +71,7 @@ def main():
     WORK.mkdir(parents=True, exist_ok=True)
     with open(WORK/'accuracy.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
     if args.record:
-        p = ROOT/'bench'/'results.json'
-        allres = json.loads(p.read_text()) if p.exists() else {}
-        allres['accuracy'] = {**allres.get('accuracy', {}), args.name: res}
-        p.write_text(json.dumps(allres, indent=1) + '\n')
+        save('accuracy', {args.name: res}, merge=True)
     print(json.dumps(res, indent=1))
 
 

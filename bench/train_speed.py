@@ -9,6 +9,7 @@ Every measurement runs in a fresh subprocess (`--worker ...`), alternating the v
 import argparse, json, os, platform, subprocess, sys, time
 from pathlib import Path
 import numpy as np
+from record import read_results, save
 
 HERE = Path(__file__).resolve().parent
 BATCH = 16
@@ -126,13 +127,6 @@ def compare(size, filters, variants, steps, warmup, repeats, threads):
         if ref: res[v]['vs_torch'] = round(res[v]['median'] / ref[0], 3)
     return dict(reference=ref[1] if ref else None, size=size, filters=filters, batch=BATCH, steps=steps, warmup=warmup, repeats=repeats, threads=threads, images_per_s=res)
 
-def save(key, value):
-    out = HERE/'results.json'
-    allres = json.loads(out.read_text()) if out.exists() else {}
-    allres[key] = value
-    out.write_text(json.dumps(allres, indent=1) + '\n')
-    print(f"wrote {out} [{key!r}]")
-
 CONFIGS = {  # name -> (size, filters, variants, measured steps, warm-up steps, repeats)
     '128_16': (128, 16, ['torch', 'torch_1thread', 'keras_tf', 'keras_tf_noonednn', 'keras_tf_xla'], 6, 2, 3),
     '256_32': (256, 32, ['torch', 'keras_tf', 'keras_tf_xla', 'keras_tf_noonednn'], 2, 1, 3),
@@ -153,8 +147,7 @@ EPOCH_SOURCES = ['preloaded_batches', 'arrays', TRAINING_SOURCE]  # add 'sliceba
 
 def main(configs=None, epoch=True, threads=2, epoch_images=480, epoch_key='epoch_128_16', epoch_sources=EPOCH_SOURCES, epoch_repeats=3, epoch_xla=False):
     res = dict(machine=machine_info(), command='python bench/train_speed.py', configs={})
-    out = HERE/'results.json'
-    prev = json.loads(out.read_text()).get('train_speed', {}) if out.exists() else {}
+    prev = read_results().get('train_speed', {})
     res['configs'] = prev.get('configs', {})
     for name in (CONFIGS if configs is None else configs):
         size, filters, variants, steps, warmup, repeats = CONFIGS[name]
