@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import keras
 
-from .data import read_tif, cache_dir
+from .data import cache_dir, read_image, read_mask, warn_files
 
 # %% ../nbs/01_preprocess.ipynb #024a0201
 def resize_image(img:np.ndarray, # uint8 (H,W,C) image
@@ -28,10 +28,11 @@ def resize_image(img:np.ndarray, # uint8 (H,W,C) image
     return cv2.resize(img, (size, size), interpolation=interp).reshape(size, size, -1)
 
 # %% ../nbs/01_preprocess.ipynb #5fcbc389
-def resize_mask(mask:np.ndarray, # uint8 (H,W) or (H,W,1) mask, 0/255
+def resize_mask(mask:np.ndarray, # bool (from `read_mask`) or uint8 0/255 mask, (H,W) or (H,W,1)
                 size:int=256):   # side of the square output
     "Resize a mask by nearest neighbour and binarise it at half intensity: `uint8` (size,size,1) in {0,1}."
     m = mask.reshape(mask.shape[:2])
+    if m.dtype == bool: m = m.astype(np.uint8) * 255
     if m.shape != (size, size): m = cv2.resize(m, (size, size), interpolation=cv2.INTER_NEAREST)
     return (m > 127).astype(np.uint8)[..., None]
 
@@ -41,20 +42,18 @@ def _check_channels(channels):
 
 def load_image(path,        # slice tif (RGB = pre-contrast, FLAIR, post-contrast)
                size:int=256, # side of the square output
-               channels:int=3): # 3 for all sequences, 1 for FLAIR only
+               channels:int=3, # 3 for all sequences, 1 for FLAIR only
+               notes=None):  # list collecting conversions (`read_image`); None warns at once
     "Load one slice as `float32` (size,size,channels) in [0,1]."
     _check_channels(channels)
-    img = read_tif(path)
-    if img.ndim != 3 or img.shape[2] != 3: raise ValueError(f"{path}: expected an RGB image, got shape {img.shape}")
-    img = resize_image(img, size)
-    if channels == 1: img = img[..., 1:2]
-    return img.astype(np.float32) / 255
+    return resize_image(read_image(path, channels, notes), size).astype(np.float32) / 255
 
 # %% ../nbs/01_preprocess.ipynb #bf8394d7
-def load_mask(path,         # mask tif (0 background, 255 tumour)
-              size:int=256): # side of the square output
+def load_mask(path,          # mask tif, read by `read_mask`
+              size:int=256,  # side of the square output
+              notes=None):   # list collecting conversions (`read_mask`); None warns at once
     "Load one mask as `float32` (size,size,1) in {0,1}."
-    return resize_mask(read_tif(path), size).astype(np.float32)
+    return resize_mask(read_mask(path, notes), size).astype(np.float32)
 
 # %% ../nbs/01_preprocess.ipynb #dba6e9fc
 def volume_luts(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one patient
@@ -89,7 +88,7 @@ class SliceArrays:
     def __len__(self): return len(self.images)
 
 # %% ../nbs/01_preprocess.ipynb #d5ed2018
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 def cache_key(df,           # slice index with `image_path` and `mask_path` columns
               size:int=256): # side of the cached slices
@@ -101,11 +100,11 @@ def cache_key(df,           # slice index with `image_path` and `mask_path` colu
     return hashlib.sha1(json.dumps(items).encode()).hexdigest()[:16]
 
 # %% ../nbs/01_preprocess.ipynb #d09c6967
-def _fill_cache(df, size, images, masks, threads):
+def _fill_cache(df, size, images, masks, threads, notes):
     "Decode every slice of `df` into the preallocated `images` and `masks` arrays, in `threads` threads."
     def one(i):
-        images[i] = resize_image(read_tif(df.image_path.iloc[i]), size)
-        masks[i] = resize_mask(read_tif(df.mask_path.iloc[i]), size)
+        images[i] = resize_image(read_image(df.image_path.iloc[i], notes=notes), size)
+        masks[i] = resize_mask(read_mask(df.mask_path.iloc[i], notes), size)
     with ThreadPoolExecutor(threads) as ex: list(ex.map(one, range(len(df))))
 
 # %% ../nbs/01_preprocess.ipynb #fbfdfbe6
@@ -127,7 +126,9 @@ def build_cache(df,              # slice index (from `index_dataset`), in the ro
     try:
         imgs = np.lib.format.open_memmap(tmp/'images.npy', 'w+', np.uint8, (len(df), size, size, 3))
         msks = np.lib.format.open_memmap(tmp/'masks.npy', 'w+', np.uint8, (len(df), size, size, 1))
-        _fill_cache(df, size, imgs, msks, threads or os.cpu_count())
+        notes = []
+        _fill_cache(df, size, imgs, msks, threads or os.cpu_count(), notes)
+        warn_files(sorted(notes), f'file(s) converted on reading into the cache {path}')
         imgs.flush(); msks.flush(); del imgs, msks
         tmp.rename(path)
     except OSError as e:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import cv2
 from matplotlib.figure import Figure
-from .data import find_dataset, index_dataset, read_tif, show_slice, show_samples
+from .data import find_dataset, index_dataset, read_image, read_mask, show_slice, show_samples
 from .train import atomic_write, plot_curves
 from .evaluate import pred_path, presence_scores, roc_curve, SCORES
 
@@ -82,7 +82,7 @@ def _slice_paths(root, patient, s):
 def _draw_prediction(ax, results, root, patient, s, title):
     image, mask = _slice_paths(root, patient, s)
     pred = cv2.imread(str(_need(pred_path(results, image), 'predicted mask')), cv2.IMREAD_UNCHANGED)
-    show_slice(read_tif(image), read_tif(mask), ax, title)
+    show_slice(read_image(image), read_mask(mask), ax, title)
     if pred.any(): ax.contour(pred > 127, levels=[0.5], colors='c', linewidths=1, linestyles='--')
 
 # %% ../nbs/06_visualize.ipynb #6e6ab434
