@@ -4,13 +4,14 @@
 
 # %% auto #0
 __all__ = ['KAGGLE_SLUG', 'KAGGLE_INPUT', 'PATIENT_RE', 'NO_DATA_HELP', 'SITE_RE', 'read_tif', 'warn_files', 'read_image',
-           'read_mask', 'cache_dir', 'holds_patients', 'locate_kaggle_3m', 'extract_zip', 'download_lgg',
-           'find_dataset', 'make_synthetic', 'is_synthetic', 'patient_institution', 'index_dataset', 'example_dataset',
-           'show_slice', 'show_samples', 'patient_split', 'patient_folds', 'summarize', 'data_main']
+           'read_mask', 'cache_dir', 'holds_patients', 'locate_kaggle_3m', 'NoSpaceError', 'space_for', 'extract_zip',
+           'download_lgg', 'find_dataset', 'make_synthetic', 'is_synthetic', 'patient_institution', 'index_dataset',
+           'example_dataset', 'summarize', 'show_slice', 'show_samples', 'patient_split', 'patient_folds', 'data_main']
 
 # %% ../nbs/00_data.ipynb #8a88ad6c
-import os, re, shutil, tempfile, warnings, zipfile
+import errno, os, re, shutil, tempfile, warnings, zipfile
 from collections import Counter
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
@@ -109,6 +110,28 @@ def locate_kaggle_3m(folder):  # a `kaggle_3m` folder, or a folder holding one
         if cand.is_dir(): return cand
     raise FileNotFoundError(f"no kaggle_3m folder and no patient folders in {folder}")
 
+# %% ../nbs/00_data.ipynb #9d2e1107
+class NoSpaceError(OSError): "Not enough space (or a file-size limit) to write into the cache folder."
+
+def _free_bytes(folder):
+    folder = Path(folder)
+    while not folder.exists(): folder = folder.parent
+    return shutil.disk_usage(folder).free
+
+def _no_space(folder, needed, why=''):
+    return NoSpaceError(f"cannot write {needed:,} bytes to {folder}{why}: {_free_bytes(folder):,} bytes free there. "
+                        f"Free some space, or set LGG_CACHE to a folder on a larger disk (now {cache_dir()})")
+
+@contextmanager
+def space_for(folder,  # where the files go
+              needed): # bytes about to be written
+    "Fail before writing when `folder`'s disk has less than `needed` bytes free; turn a full disk while writing into `NoSpaceError`."
+    if _free_bytes(folder) < needed: raise _no_space(folder, needed)
+    try: yield
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT): raise _no_space(folder, needed, f' ({e.strerror})') from e
+        raise
+
 # %% ../nbs/00_data.ipynb #d41d08e8
 def _zip_members(zf):
     names = zf.namelist()
@@ -125,8 +148,12 @@ def extract_zip(zip_path,  # the Kaggle zip, or any zip holding `kaggle_3m/`
     dest = Path(dest) if dest else cache_dir()/'datasets'/f'{zip_path.stem}-{st.st_size}-{int(st.st_mtime)}'
     if not dest.is_dir():
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=dest.name + '.partial-', dir=dest.parent))
-        with zipfile.ZipFile(zip_path) as zf: zf.extractall(tmp, members=_zip_members(zf))
+        with zipfile.ZipFile(zip_path) as zf:
+            members = _zip_members(zf)
+            with space_for(dest.parent, sum(zf.getinfo(n).file_size for n in members)):
+                tmp = Path(tempfile.mkdtemp(prefix=dest.name + '.partial-', dir=dest.parent))
+                try: zf.extractall(tmp, members=members)
+                except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
         try: tmp.rename(dest)
         except OSError: shutil.rmtree(tmp)  # another process finished first
     return locate_kaggle_3m(dest)
@@ -253,13 +280,22 @@ def _size_problems(checked, size):
     return problems
 
 # %% ../nbs/00_data.ipynb #dafcf3e4
+def _read_clinical(csv):
+    "The rows of `data.csv` keyed by `case`, or None after a warning naming the file and what is wrong."
+    try: clinical = pd.read_csv(csv)
+    except (ValueError, OSError) as e: why = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:200]}"
+    else:
+        if 'Patient' in clinical: return clinical.rename(columns={'Patient': 'case'}).astype({'case': str}).drop_duplicates('case')
+        why = f"no 'Patient' column (columns: {', '.join(map(str, clinical.columns[:6]))})"
+    warnings.warn(f"{csv} ignored, indexing without clinical columns: {why}")
+
 def _join_clinical(df, root):
-    "Add the per-patient columns of `data.csv` (matched on the `case` id, e.g. TCGA_CS_4941)."
+    "Add the per-patient columns of `data.csv`, if it is there and readable (matched on the `case` id, e.g. TCGA_CS_4941)."
     df['case'] = df.patient.str.split('_').str[:3].str.join('_')
     csv = Path(root)/'data.csv'
-    if not csv.exists(): return df
-    clinical = pd.read_csv(csv).rename(columns={'Patient': 'case'}).drop_duplicates('case')
-    return df.merge(clinical, on='case', how='left')
+    clinical = _read_clinical(csv) if csv.exists() else None
+    if clinical is None: return df
+    return df.merge(clinical.drop(columns=[c for c in clinical if c in df and c != 'case']), on='case', how='left')
 
 # %% ../nbs/00_data.ipynb #6d439f28
 SITE_RE = re.compile(r'^[A-Za-z]+_(?P<site>[A-Za-z0-9]{2})_')
@@ -299,6 +335,12 @@ def example_dataset():
     "The `kaggle_3m` folder of `$LGG_DATA` if set, else a cached phantom set of 6 patients."
     if os.environ.get('LGG_DATA'): return find_dataset(os.environ['LGG_DATA'])
     return make_synthetic(cache_dir()/'synthetic-6x12-seed0')
+
+# %% ../nbs/00_data.ipynb #93a833b9
+def summarize(df):
+    "Per-institution counts of patients, slices and tumour slices."
+    return df.groupby('institution', dropna=False).agg(patients=('patient', 'nunique'), slices=('slice', 'size'),
+                                         tumor_slices=('has_tumor', 'sum'))
 
 # %% ../nbs/00_data.ipynb #a10465f9
 def show_slice(image,  # (H, W, 3) uint8 RGB slice or (H, W) grey image
@@ -364,11 +406,6 @@ def patient_folds(df,  # an index from `index_dataset`
     return [{'train': sorted(set(order) - set(f)), 'valid': sorted(f)} for f in folds]
 
 # %% ../nbs/00_data.ipynb #4cfc0acf
-def summarize(df):
-    "Per-institution counts of patients, slices and tumour slices."
-    return df.groupby('institution', dropna=False).agg(patients=('patient', 'nunique'), slices=('slice', 'size'),
-                                         tumor_slices=('has_tumor', 'sum'))
-
 def data_main(argv=None):
     "Command `lgg_data [--data PATH]`: index a dataset and print its summary."
     import argparse
