@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import keras
 
-from .data import cache_dir, read_image, read_mask, warn_files
+from .data import cache_dir, read_image, read_mask, space_for, warn_files
 
 # %% ../nbs/01_preprocess.ipynb #024a0201
 def resize_image(img:np.ndarray, # uint8 (H,W,C) image
@@ -107,6 +107,18 @@ def _fill_cache(df, size, images, masks, threads, notes):
         masks[i] = resize_mask(read_mask(df.mask_path.iloc[i], notes), size)
     with ThreadPoolExecutor(threads) as ex: list(ex.map(one, range(len(df))))
 
+def _write_arrays(df, size, folder, threads, notes, chunk=128):
+    "Write `images.npy` and `masks.npy` of all slices of `df` into `folder`, decoding `chunk` slices at a time."
+    n = len(df)
+    with open(folder/'images.npy', 'wb') as fi, open(folder/'masks.npy', 'wb') as fm:
+        for f, c in ((fi, 3), (fm, 1)):
+            np.lib.format.write_array_header_1_0(f, {'descr': '|u1', 'fortran_order': False, 'shape': (n, size, size, c)})
+        for s in range(0, n, chunk):
+            part = df.iloc[s:s + chunk]
+            imgs, msks = np.empty((len(part), size, size, 3), np.uint8), np.empty((len(part), size, size, 1), np.uint8)
+            _fill_cache(part, size, imgs, msks, threads, notes)
+            fi.write(imgs.data); fm.write(msks.data)
+
 # %% ../nbs/01_preprocess.ipynb #fbfdfbe6
 def _open_cache(path):
     return SliceArrays(np.load(path/'images.npy', mmap_mode='r'), np.load(path/'masks.npy', mmap_mode='r'), path)
@@ -121,18 +133,15 @@ def build_cache(df,              # slice index (from `index_dataset`), in the ro
     root = Path(cache) if cache is not None else cache_dir()/'arrays'
     path = root/cache_key(df, size)
     if (path/'masks.npy').exists(): return _open_cache(path)
-    tmp = root/f'.{path.name}.{uuid.uuid4().hex[:8]}.tmp'
-    tmp.mkdir(parents=True)
+    tmp, notes = root/f'.{path.name}.{uuid.uuid4().hex[:8]}.tmp', []
     try:
-        imgs = np.lib.format.open_memmap(tmp/'images.npy', 'w+', np.uint8, (len(df), size, size, 3))
-        msks = np.lib.format.open_memmap(tmp/'masks.npy', 'w+', np.uint8, (len(df), size, size, 1))
-        notes = []
-        _fill_cache(df, size, imgs, msks, threads or os.cpu_count(), notes)
+        with space_for(root, len(df) * size * size * 4 + 1024):
+            tmp.mkdir(parents=True)
+            _write_arrays(df, size, tmp, threads or os.cpu_count(), notes)
         warn_files(sorted(notes), f'file(s) converted on reading into the cache {path}')
-        imgs.flush(); msks.flush(); del imgs, msks
-        tmp.rename(path)
-    except OSError as e:
-        if not (path/'masks.npy').exists(): raise  # rename lost to a parallel build of the same key: fine
+        try: tmp.rename(path)
+        except OSError:
+            if not (path/'masks.npy').exists(): raise  # else a parallel build of the same key won the rename: fine
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return _open_cache(path)
