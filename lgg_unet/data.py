@@ -337,7 +337,7 @@ def example_dataset():
     return make_synthetic(cache_dir()/'synthetic-6x12-seed0')
 
 # %% ../nbs/00_data.ipynb #93a833b9
-def summarize(df):
+def summarize(df):  # an index from `index_dataset`
     "Per-institution counts of patients, slices and tumour slices."
     return df.groupby('institution', dropna=False).agg(patients=('patient', 'nunique'), slices=('slice', 'size'),
                                          tumor_slices=('has_tumor', 'sum'))
