@@ -21,7 +21,7 @@ from scipy import ndimage
 from skimage.measure import label
 import lgg_unet
 import lgg_unet.train  # registers the project's losses and metrics with Keras before any model is loaded
-from .data import PATIENT_RE, holds_patients, read_tif, find_dataset, index_dataset, is_synthetic
+from .data import PATIENT_RE, holds_patients, read_image, read_mask, warn_files, find_dataset, index_dataset, is_synthetic
 from .train import binary_scores, atomic_write, write_json
 from .preprocess import resize_image, normalize_volume
 
@@ -70,6 +70,7 @@ def to_model_input(images, # (N,H,W,3) or (N,H,W,1) slices: uint8 0-255 or float
     if h != w: raise ValueError(f"only square model inputs are supported, got {h}x{w}")
     if c == 1 and images.shape[-1] == 3: images = images[..., 1:2]
     if c == 3 and images.shape[-1] != 3: raise ValueError("the model takes 3 channels (pre-contrast, FLAIR, post-contrast); the slices have 1")
+    if images.dtype.kind in 'iu' and images.dtype != np.uint8: raise ValueError(f"expected uint8 or float slices, got {images.dtype}: read_image scales a 16-bit file to uint8")
     scale = 255 if images.dtype == np.uint8 else 1
     return np.stack([resize_image(im, h) for im in images]).astype(np.float32) / np.float32(scale)
 
@@ -97,7 +98,7 @@ def predict_mask(model,              # a Keras segmentation model
                  image,              # (H,W,3) slice, uint8 or float in [0,1], or the path of a slice tif
                  threshold:float=0.5): # probability above which a pixel is tumour
     "Binary tumour mask, `bool` (H,W), of one slice at the slice's own resolution."
-    if isinstance(image, (str, Path)): image = read_tif(image)
+    if isinstance(image, (str, Path)): image = read_image(image)
     image = np.asarray(image)
     if image.ndim != 3: raise ValueError(f"expected one slice of shape (H, W, 3), got {image.shape}")
     return predict_probs(model, image[None])[0] > threshold
@@ -112,18 +113,20 @@ def slice_files(folder): # a patient folder holding `<patient>_<n>.tif`
     return [f for _, f in sorted(found)]
 
 # %% ../nbs/05_evaluate.ipynb #173eacb8
-def read_slices(paths): # slice tif files
+def read_slices(paths): # slice tif files, 8- or 16-bit
     "Read slices into one `uint8` (N,H,W,3) array; returns (paths read, array, [(path, reason) of the others])."
-    arrays, problems = {}, []
+    arrays, problems, notes = {}, [], []
     for p in paths:
-        try: arrays[Path(p)] = read_tif(p)
+        try: arrays[Path(p)] = read_image(p, notes=notes)
         except ValueError as e: problems.append((str(p), str(e)))
-    shapes = [a.shape for a in arrays.values() if a.ndim == 3 and a.shape[2] == 3]
+    warn_files(notes, 'slice file(s) converted on reading')
+    shapes = [a.shape for a in arrays.values()]
     ref = max(set(shapes), key=shapes.count) if shapes else None  # the patient's usual slice shape
     for p, a in list(arrays.items()):
-        if a.shape != ref: problems.append((str(p), f"expected an RGB slice of shape {ref or '(H, W, 3)'}, got {a.shape}")); del arrays[p]
+        if a.shape != ref: problems.append((str(p), f"expected a slice of shape {ref} like the others, got {a.shape}")); del arrays[p]
     stack = np.stack(list(arrays.values())) if arrays else np.zeros((0, 0, 0, 3), np.uint8)
     return list(arrays), stack, problems
+
 
 # %% ../nbs/05_evaluate.ipynb #a84a0cac
 def keep_largest_component(mask): # binary mask, 2-D (H,W) or 3-D (N,H,W)
@@ -332,13 +335,13 @@ def presence_scores(has_tumor,      # bool per slice: the true mask is not empty
                 accuracy=(tp+tn)/len(y), auc=roc_auc(y, max_prob), tp=tp, fn=fn, fp=fp, tn=tn, min_pixels=min_pixels)
 
 # %% ../nbs/05_evaluate.ipynb #ff49b1c7
-def _score_patient(vp, rows):
-    "Score a `VolumePrediction` against the masks of its index rows: (per-patient dict, per-slice DataFrame)."
+def _score_patient(vp, rows, notes):
+    "Score a `VolumePrediction` against the masks of its index rows (conversions added to `notes`): (per-patient dict, per-slice DataFrame)."
     pos = {s: i for i, s in enumerate(vp.slices)}
     missing = [s for s in rows.slice if s not in pos]
     if missing: raise ValueError(f"slices {missing} of {vp.patient} could not be predicted: {vp.problems}")
     idx = [pos[s] for s in rows.slice]
-    true = np.stack([read_tif(p) > 0 for p in rows.mask_path])
+    true = np.stack([read_mask(p, notes) for p in rows.mask_path])
     pred, prob = vp.mask[idx], vp.prob[idx]
     return dict(patient=vp.patient, **score_volume(pred, true)), score_slices(prob, pred, true, rows.slice).assign(patient=vp.patient)
 
@@ -353,13 +356,14 @@ def evaluate_model(model,          # a Keras model, a `.keras` file or a run fol
                    normalize:bool=False): # as in `predict_volume`
     "Predict and score every patient of `df`: (per-patient DataFrame, per-slice DataFrame)."
     if not isinstance(model, keras.Model): model = load_model(model)
-    pats, slices = [], []
+    pats, slices, notes = [], [], []
     for patient, rows in df.groupby('patient', sort=True):
         vp = predict_volume(model, Path(rows.image_path.iloc[0]).parent, batch_size, tta, largest_component, threshold, normalize)
         if out is not None:
             for f, m in zip(vp.paths, vp.mask): write_mask_png(out, f, m)
-        p, s = _score_patient(vp, rows)
+        p, s = _score_patient(vp, rows, notes)
         pats.append(p); slices.append(s)
+    warn_files(notes, 'mask file(s) converted on reading')
     return pd.DataFrame(pats)[PER_PATIENT], pd.concat(slices, ignore_index=True)[PER_SLICE]
 
 # %% ../nbs/05_evaluate.ipynb #3c7a04d8
