@@ -6,9 +6,10 @@
 __all__ = ['MODEL_FORMATS', 'PRETRAINED', 'SCORES', 'PER_PATIENT', 'PER_SLICE', 'CV_FILES', 'SHIPPED_RECIPE',
            'flair_threshold_model', 'load_model', 'model_input_shape', 'to_model_input', 'predict_probs',
            'predict_mask', 'slice_files', 'read_slices', 'keep_largest_component', 'VolumePrediction', 'predict_volume',
-           'pred_path', 'write_mask_png', 'pretrained_path', 'load_pretrained', 'predict_main', 'hd95', 'hd95_worst',
-           'score_volume', 'score_slices', 'roc_auc', 'roc_curve', 'presence_scores', 'evaluate_model',
-           'patient_scores', 'summarize_results', 'evaluate_main', 'cv_summary', 'plot_cv', 'cross_validate', 'cv_main']
+           'pred_path', 'write_mask_png', 'pretrained_path', 'load_pretrained', 'model_preprocessing', 'predict_main',
+           'hd95', 'hd95_worst', 'score_volume', 'score_slices', 'roc_auc', 'roc_curve', 'presence_scores',
+           'evaluate_model', 'patient_scores', 'summarize_results', 'evaluate_main', 'cv_summary', 'plot_cv',
+           'cross_validate', 'cv_main', 'export_pretrained']
 
 # %% ../nbs/05_evaluate.ipynb #c208fab1
 import argparse, io, json, os, sys, tempfile
@@ -195,6 +196,16 @@ def load_pretrained(weights=None): # folder holding the packaged models; default
     if p is None: raise FileNotFoundError("no pretrained model is packaged in lgg_unet/weights/; train one with lgg_train and pass its best.keras")
     return load_model(p)
 
+def model_preprocessing(path): # a `.keras` file or a run folder
+    "How the model's inputs were prepared in training, `{'normalize': bool}`: from `<model>.json` beside the file or its run's config.json; default none."
+    p = Path(path)
+    for f in ([p/'config.json'] if p.is_dir() else [p.with_suffix('.json'), p.parent/'config.json']):
+        if not f.is_file(): continue
+        try: d = json.loads(f.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"cannot read the model's settings {f}: {e}") from None
+        if isinstance(d, dict) and 'normalize' in d: return {'normalize': bool(d['normalize'])}
+    return {'normalize': False}
+
 # %% ../nbs/05_evaluate.ipynb #931bb4eb
 class _Parser(argparse.ArgumentParser):
     "An ArgumentParser whose errors raise `SystemExit('<prog>: <message>')`."
@@ -254,7 +265,12 @@ def _add_predict_options(ap):
     ap.add_argument('--tta', action='store_true', help='average with the left-right mirrored slice')
     ap.add_argument('--largest-component', action=argparse.BooleanOptionalAction, default=True,
                     help="keep each patient's largest 3-D component (default; --no-largest-component keeps every component)")
-    ap.add_argument('--normalize', action='store_true', help='per-patient intensity normalisation (for models trained with it)')
+    ap.add_argument('--normalize', action=argparse.BooleanOptionalAction, default=None,
+                    help="per-patient intensity normalisation (default: as the model was trained, see model_preprocessing)")
+
+def _model_normalize(args, model_path):
+    "`--normalize`/`--no-normalize` if given, else what the model was trained with."
+    return args.normalize if args.normalize is not None else model_preprocessing(model_path)['normalize']
 
 def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_predict [--model M] INPUT... --out DIR`: write a 0/255 `<slice>_pred.png` for every input slice."
@@ -262,7 +278,8 @@ def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
     ap.add_argument('inputs', nargs='+', metavar='INPUT', help='slice .tif files, patient folders or a dataset folder')
     _add_predict_options(ap)
     args = ap.parse_args(argv)
-    model, _ = _cli_model('lgg_predict', args.model)
+    model, model_path = _cli_model('lgg_predict', args.model)
+    args.normalize = _model_normalize(args, model_path)
     folders, files = _expand_inputs(args.inputs)
     n = _predict_folders(model, folders, args.out, args) + _predict_files(model, files, args.out, args)
     if n == 0: raise SystemExit(f"lgg_predict: nothing could be predicted from {' '.join(args.inputs)}")
@@ -457,6 +474,7 @@ def evaluate_main(argv=None): # command-line arguments; default sys.argv[1:]
     args = _evaluate_args(argv)
     patients = _run_split('lgg_evaluate', args.run, args.split) if args.split else args.patients
     model, model_path = _cli_model('lgg_evaluate', args.model)  # before the data: a bad --model fails before any download
+    args.normalize = _model_normalize(args, model_path)
     if args.data and Path(args.data).is_dir() and not holds_patients(args.data) and not any(Path(args.data).glob('**/kaggle_3m')):
         return _unscored(model, args.data, args)
     try: root = find_dataset(args.data)
@@ -464,22 +482,22 @@ def evaluate_main(argv=None): # command-line arguments; default sys.argv[1:]
     df = _select_patients('lgg_evaluate', index_dataset(root), patients, root)
     pp, ps = evaluate_model(model, df, args.out, args.batch_size, args.tta, args.largest_component, args.threshold, args.normalize)
     s = summarize_results(pp, ps, model=model_path, data=str(root), synthetic=is_synthetic(root), split=args.split,
-                          tta=args.tta, largest_component=args.largest_component, threshold=args.threshold)
+                          tta=args.tta, largest_component=args.largest_component, threshold=args.threshold, normalize=args.normalize)
     _write_results(args.out, pp, ps, s)
     print(f"lgg_evaluate: {_summary_line(s)}\nlgg_evaluate: wrote per_patient.csv, per_slice.csv, summary.json and {len(ps)} masks to {args.out}")
 
 # %% ../nbs/05_evaluate.ipynb #fe96fb72
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from .data import data_credit
-from .train import TrainConfig, export_model, resumed_config, run_data, run_dir, train, train_config
+from .train import TrainConfig, export_model, resumed_config, run_data, run_dir, run_xla_choice, train, train_config
 
 # %% ../nbs/05_evaluate.ipynb #c8d3c723
-def _fold_scores(run, df, cfg, k):  # a finished fold run, the slice index, the configuration, the fold number
-    "Out-of-fold per-patient scores of fold `k`: its model on its held-out ('test') patients, post-processed as `lgg_predict`."
+def _fold_scores(run, df, cfg, k, out):  # a finished fold run, the slice index, the configuration, the fold number, the CV folder
+    "Out-of-fold scores of fold `k` (its model on its held-out 'test' patients, post-processed as `lgg_predict`), masks written to `out`."
     held_out = json.loads((Path(run)/'split.json').read_text())['test']
     model = load_model(export_model(run, Path(run)/'model.keras'))
-    pp, _ = evaluate_model(model, df[df.patient.isin(held_out)], largest_component=True, normalize=cfg.normalize)
-    return pp.assign(fold=k)
+    pp, ps = evaluate_model(model, df[df.patient.isin(held_out)], out, largest_component=True, normalize=cfg.normalize)
+    return pp.assign(fold=k), ps.assign(fold=k)
 
 def _train_fold(cfg, cv, k):  # the configuration, the CV folder, the fold
     "Train fold `k` into `cv/fold<k>`, or resume it, or leave it if finished; returns the run folder."
@@ -488,15 +506,14 @@ def _train_fold(cfg, cv, k):  # the configuration, the CV folder, the fold
     return train(replace(cfg, fold=k, out=str(cv), name=run.name, resume=run.is_dir(), overwrite=False))
 
 # %% ../nbs/05_evaluate.ipynb #8932479e
-def cv_summary(oof,  # out-of-fold per-patient scores with a 'fold' column
+def cv_summary(per_patient,  # out-of-fold per-patient scores with a 'fold' column
+               per_slice,  # out-of-fold per-slice scores
                **info):  # extra keys to store (configuration, timings)
-    "Mean, median, patients below Dice 0.1 and missed entirely, and the spread across folds, as a JSON-ready dict."
-    by_fold = oof.groupby('fold').dice.mean()
-    missed = ((oof.dice == 0) & (oof.true_pixels > 0)).sum()
-    return _jsonable(dict(n_patients=len(oof), folds=len(by_fold), mean_dice=oof.dice.mean(), median_dice=oof.dice.median(),
-                          below_0_1=int((oof.dice < 0.1).sum()), missed=int(missed), fold_mean_dice=by_fold.tolist(),
-                          fold_sd=float(by_fold.std(ddof=1)) if len(by_fold) > 1 else 0.0,
-                          mean=patient_scores(oof).mean().to_dict(), **info))
+    "`summarize_results` of the out-of-fold scores, plus patients below Dice 0.1 and missed entirely, and the spread across folds."
+    by_fold = per_patient.groupby('fold').dice.mean()
+    missed = ((per_patient.dice == 0) & (per_patient.true_pixels > 0)).sum()
+    return summarize_results(per_patient, per_slice, folds=len(by_fold), below_0_1=int((per_patient.dice < 0.1).sum()), missed=int(missed),
+                             fold_mean_dice=by_fold.tolist(), fold_sd=float(by_fold.std(ddof=1)) if len(by_fold) > 1 else 0.0, **info)
 
 # %% ../nbs/05_evaluate.ipynb #cc14cf66
 def plot_cv(oof, title=''):  # out-of-fold per-patient scores; figure title (say SYNTHETIC, or the data licence)
@@ -512,29 +529,33 @@ def plot_cv(oof, title=''):  # out-of-fold per-patient scores; figure title (say
     return fig
 
 # %% ../nbs/05_evaluate.ipynb #4b011411
-CV_FILES = ('cv.json', 'per_patient.csv', 'summary.json', 'cv.png')
+CV_FILES = ('cv.json', 'per_patient.csv', 'per_slice.csv', 'summary.json', 'cv.png')  # and a folder of masks per patient, as `lgg_evaluate` writes
 SHIPPED_RECIPE = dict(model='unet', img_size=128, filters=16, batchnorm=True, batch_size=16, learning_rate=1e-3, schedule='cosine',
                       dice_over='batch', oversample=0.5, normalize=True, rotate=15.0, zoom=0.1, valid_pct=0.0, epochs=1000, time_budget=8.0)  # per fold, CPU
 
 def cross_validate(config:TrainConfig|None=None,  # options of every fold (`fold` must be None; `folds` sets K; `out`/`name` the CV folder)
                    demo=False,  # start from the demo preset
                    **overrides):  # `TrainConfig` fields, e.g. `folds=5, time_budget=8`
-    "Train the K folds and score every patient out of fold; writes `CV_FILES` and the fold runs into out/name, returned."
+    "Train the K folds and score every patient out of fold; out/name (returned) holds the fold runs and `CV_FILES`: a results folder as `lgg_evaluate` writes."
     cfg = train_config(config, demo, **overrides)
     if cfg.fold is not None: raise ValueError("cross_validate trains every fold: leave fold unset")
     cv = run_dir(cfg.out, cfg.name, cfg.resume, cfg.overwrite, label='cv')
     if cfg.resume and (cv/'cv.json').exists(): cfg = resumed_config(cfg, cv)
     else: write_json(cv/'cv.json', asdict(cfg))
-    df, scores = run_data(cfg.data, cfg.patients), []
+    df, pps, pss = run_data(cfg.data, cfg.patients), [], []
     for k in range(cfg.folds):
         run = _train_fold(cfg, cv, k)
-        f = run/'oof_per_patient.csv'
-        if not f.exists(): atomic_write(f, lambda p, s=_fold_scores(run, df, cfg, k): s.to_csv(p, index=False))
-        scores.append(pd.read_csv(f))
-    oof = pd.concat(scores, ignore_index=True)
+        if cfg.xla == 'auto' and run_xla_choice(run): cfg = replace(cfg, xla=run_xla_choice(run))  # fold 0's training path, for every fold
+        fp, fs = run/'oof_per_patient.csv', run/'oof_per_slice.csv'
+        if not (fp.exists() and fs.exists()):
+            pp, ps = _fold_scores(run, df, cfg, k, cv)
+            atomic_write(fs, lambda p: ps.to_csv(p, index=False)); atomic_write(fp, lambda p: pp.to_csv(p, index=False))
+        pps.append(pd.read_csv(fp)); pss.append(pd.read_csv(fs))
+    oof, oof_slices = pd.concat(pps, ignore_index=True), pd.concat(pss, ignore_index=True)
     minutes = [round(((cv/f'fold{k}'/'state.json').stat().st_mtime - (cv/f'fold{k}'/'split.json').stat().st_mtime) / 60, 1) for k in range(cfg.folds)]
-    s = cv_summary(oof, synthetic=bool(df.attrs.get('synthetic')), config=asdict(cfg), minutes_per_fold=minutes)
-    atomic_write(cv/'per_patient.csv', lambda p: oof.to_csv(p, index=False)); write_json(cv/'summary.json', s)
+    s = cv_summary(oof, oof_slices, model=f'{cv.name} (out of fold)', data=str(df.attrs.get('root')), synthetic=bool(df.attrs.get('synthetic')),
+                   largest_component=True, config=asdict(cfg), minutes_per_fold=minutes)
+    _write_results(cv, oof, oof_slices, s)
     fig = plot_cv(oof, f"{cv.name}: out-of-fold Dice per patient, {cfg.folds} folds\n{data_credit(s['synthetic'])}")
     atomic_write(cv/'cv.png', lambda p: fig.savefig(p))
     return cv
@@ -552,5 +573,25 @@ def cv_main(argv=None): # command-line arguments; default sys.argv[1:]
     except (ValueError, FileNotFoundError, FileExistsError) as e: raise SystemExit(f"lgg_cv: {e}") from None
     s = json.loads((cv/'summary.json').read_text())
     print(f"lgg_cv: {'SYNTHETIC data: ' if s['synthetic'] else ''}{s['n_patients']} patients scored out of fold in {s['folds']} folds: "
-          f"mean Dice {s['mean_dice']:.3f}, median {s['median_dice']:.3f}, {s['below_0_1']} below 0.1, {s['missed']} missed entirely; "
+          f"mean Dice {s['mean']['dice']:.3f}, median {s['median']['dice']:.3f}, {s['below_0_1']} below 0.1, {s['missed']} missed entirely; "
           f"fold means {', '.join(f'{v:.3f}' for v in s['fold_mean_dice'])}; wrote {cv}")
+
+# %% ../nbs/05_evaluate.ipynb #5860e7a5
+_RUN_ONLY = ('data', 'out', 'name', 'resume', 'overwrite', 'verbose', 'fold')  # fields that say where a run went, not how it trained
+
+def export_pretrained(run,  # a finished training run folder (`train`)
+                      cv=None,  # the cross-validation folder (`cross_validate`) of the same recipe: its out-of-fold figures go on the card
+                      dest=None):  # the `.keras` file to write; default lgg_unet/weights/PRETRAINED
+    "Export `run`'s model (float32, no optimizer state) and write its card `<dest>.json`; returns `dest`."
+    run, dest = Path(run), Path(dest) if dest else Path(lgg_unet.__file__).parent/'weights'/PRETRAINED
+    cfg, split = (json.loads((run/f).read_text()) for f in ('config.json', 'split.json'))
+    card = dict(normalize=cfg['normalize'], channels=cfg['channels'], img_size=cfg['img_size'], backend=cfg['backend'],
+                recipe={k: v for k, v in cfg.items() if k in {f.name for f in fields(TrainConfig)} - set(_RUN_ONLY)},
+                trained_on=dict(patients=len(split['train']), validation_patients=len(split['valid']), slices=cfg['slices'], synthetic=cfg['synthetic']))
+    if cv is not None:
+        s = json.loads((Path(cv)/'summary.json').read_text())
+        card['out_of_fold'] = dict(n_patients=s['n_patients'], folds=s['folds'], mean_dice=s['mean']['dice'], median_dice=s['median']['dice'],
+                                   below_0_1=s['below_0_1'], missed=s['missed'], fold_mean_dice=s['fold_mean_dice'], minutes_per_fold=s['minutes_per_fold'])
+    export_model(run, dest)
+    write_json(dest.with_suffix('.json'), card)
+    return dest
