@@ -6,15 +6,16 @@
 __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SCHEDULES', 'PRECISIONS', 'XLA_MODES', 'DEMO',
            'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'dice_loss', 'BCEDiceLoss', 'binary_scores', 'dice_coef',
            'iou_coef', 'training_metrics', 'atomic_write', 'write_json', 'run_dir', 'run_data', 'run_split',
-           'gpu_available', 'build_model', 'patient_dice', 'PatientValidation', 'history_columns', 'RunCheckpoint',
-           'write_state', 'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule',
-           'EMAWeights', 'resume_point', 'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table', 'run_config',
-           'run_batches', 'demo_data', 'train_config', 'resumed_config', 'use_xla', 'choose_path', 'xla_plan',
-           'cpu_info', 'kept_random_state', 'probe_xla', 'settle_xla', 'run_xla_choice', 'train', 'export_model',
-           'train_parser', 'main']
+           'gpu_available', 'build_model', 'patient_dice', 'sample_losses', 'PatientValidation', 'history_columns',
+           'RunCheckpoint', 'write_state', 'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress',
+           'CosineSchedule', 'EMAWeights', 'resume_point', 'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table',
+           'run_config', 'run_batches', 'demo_data', 'train_config', 'resumed_config', 'train_devices', 'data_parallel',
+           'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info', 'kept_random_state', 'probe_xla',
+           'settle_xla', 'run_xla_choice', 'train', 'export_model', 'train_parser', 'main', 'simulate_devices',
+           'check_data_parallel']
 
 # %% ../nbs/04_train.ipynb #edff5fed
-import argparse, json, os, platform, random, re, shutil, sys, time, types, uuid
+import argparse, json, os, platform, random, re, shutil, signal, subprocess, sys, tempfile, time, types, uuid
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -213,6 +214,11 @@ def patient_dice(pred,  # (N, H, W[, 1]) predicted masks, bool or 0/1
     if len(patients) != len(pred): raise ValueError(f"need one patient per slice: {len(patients)} names for {len(pred)} slices")
     return pd.Series({p: binary_scores(pred[patients == p], true[patients == p])['dice'] for p in np.unique(patients)}, name='dice')
 
+# %% ../nbs/04_train.ipynb #cf0b1b33
+def sample_losses(loss, y, p):  # a compiled loss (a `keras.losses.Loss` or a function), masks, predictions
+    "The loss of each sample, without the reduction a `Loss` applies (which divides by the devices under tf.distribute)."
+    return loss.call(y, p) if isinstance(loss, keras.losses.Loss) else loss(y, p)
+
 # %% ../nbs/04_train.ipynb #2c465254
 MONITOR = 'val_patient_dice'  # what checkpoints and early stopping maximise
 
@@ -228,8 +234,8 @@ class PatientValidation(keras.callbacks.Callback):
         loss, preds, trues = 0.0, [], []
         for i in range(len(self.batches)):
             x, y = self.batches[i]
-            p = self.model.predict_on_batch(x)
-            loss += float(ops.convert_to_numpy(self.model.loss(y, p))) * len(x)
+            p = self.model(x, training=False)  # not predict_on_batch: see below
+            loss += float(ops.convert_to_numpy(sample_losses(self.model.loss, y, p)).sum())
             preds.append(ops.convert_to_numpy(p)[..., 0] > self.threshold); trues.append(np.asarray(y)[..., 0] > 0.5)
         pred, true = np.concatenate(preds), np.concatenate(trues)
         dice = patient_dice(pred, true, self.patients)
@@ -351,6 +357,8 @@ class EMAWeights(keras.callbacks.SwapEMAWeights):
     def __init__(self, resumed=False):  # True: the model was loaded from a checkpoint written with this callback (the average in the model)
         super().__init__(swap_on_epoch=True)
         self._ema_weights_in_model = resumed  # Keras' flag: swap back at the next epoch's start
+    def _backend_finalize_ema_values(self, optimizer):  # JAX, torch: Keras assigns the weights' own buffer to the average
+        for var, avg in zip(optimizer._trainable_variables, optimizer._model_variables_moving_average): avg.assign(ops.copy(var))
 
 # %% ../nbs/04_train.ipynb #850c8959
 def resume_point(run):  # a run folder
@@ -424,7 +432,8 @@ class TrainConfig:
     xla: str = _opt('auto', "XLA for training: auto measures both paths at the start of a run on a CPU under TensorFlow and keeps the faster "
                    "(GPU, JAX: on; runs under 300 steps or 5 minutes: off); on/off force one (resumed runs and later folds reuse the first choice)", choices=XLA_MODES)
     epochs: int = _opt(50, "maximum number of epochs", 'call', check=_at_least(1))
-    batch_size: int = _opt(16, "slices per optimizer step", check=_at_least(1))
+    batch_size: int = _opt(16, "slices per optimizer step, all devices together (the global batch: each of N devices gets BATCH_SIZE/N)", check=_at_least(1))
+    devices: int|None = _opt(None, "devices to train on at once, data-parallel (default: every visible GPU, else the CPU); the learning rate is not rescaled", 'call', check=(lambda v: v is None or v >= 1, 'be >= 1'))
     learning_rate: float = _opt(1e-3, "Adam's initial learning rate", check=(lambda v: v > 0, 'be > 0'))
     schedule: str = _opt('plateau', "plateau: halve the rate when the validation loss stalls; cosine: decay over the epochs or the time budget", choices=SCHEDULES)
     bce_weight: float = _opt(1.0, "weight of the binary cross-entropy in the loss", check=(lambda v: v >= 0, 'be >= 0'))
@@ -451,6 +460,7 @@ class TrainConfig:
         if self.img_size < step or self.img_size % step: raise ValueError(f"img_size {self.img_size} must be a positive multiple of {step} for model {self.model!r}")
         if self.fold is not None and not 0 <= self.fold < self.folds: raise ValueError(f"fold must be in 0..{self.folds-1}, got {self.fold}")
         if self.resume and self.overwrite: raise ValueError("resume and overwrite exclude each other")
+        if self.devices and self.batch_size % self.devices: raise ValueError(f"batch_size {self.batch_size} must be a multiple of devices {self.devices}: each device gets an equal share")
 
 # %% ../nbs/04_train.ipynb #b4777f86
 def _field_type(f):
@@ -527,6 +537,50 @@ def resumed_config(cfg:TrainConfig, run):  # the options of the call, and the ru
     saved = json.loads(p.read_text())
     return replace(cfg, **{f.name: saved[f.name] for f in fields(cfg) if f.metadata['resume'] == 'saved' and f.name in saved})
 
+# %% ../nbs/04_train.ipynb #079686d1
+def train_devices(devices=None):  # `TrainConfig.devices`: how many (None: every visible GPU, else one CPU)
+    "Names of the devices a run trains on, as its Keras backend calls them: the first `devices` GPUs, else CPU devices."
+    b = keras.backend.backend()
+    if b == 'tensorflow':
+        import tensorflow as tf
+        gpus = [d.name for d in tf.config.list_logical_devices('GPU')]
+        avail, kind = (gpus, 'GPU') if gpus else ([d.name for d in tf.config.list_logical_devices('CPU')], 'CPU')
+    elif b == 'jax':
+        avail = keras.distribution.list_devices(); kind = 'CPU' if avail[0].startswith('cpu') else avail[0].split(':')[0].upper()
+    else: avail, kind = ['default'], 'GPU' if gpu_available() else 'CPU'  # torch: one device, as Keras places it
+    n = (1 if kind == 'CPU' else len(avail)) if devices is None else devices
+    if n > len(avail): raise ValueError(f"devices={n}, but the {b} backend sees {len(avail)} {kind} device(s)" + (': data-parallel training needs tensorflow or jax' if b == 'torch' else ''))
+    return avail[:n]
+
+# %% ../nbs/04_train.ipynb #60fc9ada
+@contextmanager
+def data_parallel(devices):  # device names from `train_devices`
+    "Block inside which models are built, loaded and trained on all `devices` at once: MirroredStrategy (TensorFlow) or DataParallel (JAX)."
+    if len(devices) < 2: yield; return
+    if keras.backend.backend() == 'tensorflow':
+        import tensorflow as tf
+        with tf.distribute.MirroredStrategy(devices).scope(): yield
+        return
+    old = keras.distribution.distribution()
+    keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+    try: yield
+    finally: keras.distribution.set_distribution(old)
+
+# %% ../nbs/04_train.ipynb #fecdf080
+class EvenBatches(keras.utils.PyDataset):
+    "The batches of a `SliceBatches` cut to a multiple of `n` slices, one equal share per device; a last batch under `n` slices is left out."
+    def __init__(self, batches, n):  # `SliceBatches` (reads its `order` and `batch_size`), number of devices
+        super().__init__(workers=batches.workers, use_multiprocessing=batches.use_multiprocessing, max_queue_size=batches.max_queue_size)
+        self.batches, self.n = batches, n
+    def __len__(self):
+        full, rest = divmod(len(self.batches.order), self.batches.batch_size)
+        return full + (rest >= self.n)
+    def __getitem__(self, i):
+        x, y = self.batches[i]
+        k = len(x) // self.n * self.n
+        return x[:k], y[:k]
+    def on_epoch_end(self): self.batches.on_epoch_end()
+
 # %% ../nbs/04_train.ipynb #e61efe07
 def use_xla(model:keras.Model, # a compiled model, before its first `fit`
             on:bool=True, # XLA on (True) or off
@@ -555,11 +609,13 @@ def xla_plan(xla='auto',  # `TrainConfig.xla`: 'auto', 'on' or 'off'
              backend='tensorflow',  # Keras backend
              gpu=False,  # does the backend see a GPU?
              planned_steps=None,  # optimizer steps the run plans (epochs x steps per epoch), if it plans steps
-             time_budget=None):  # minutes, if the run has a time budget
+             time_budget=None,  # minutes, if the run has a time budget
+             replicas=1):  # devices the run trains on at once
     "(choice 'on'|'off', or None: measure; reason) of a run's training path, before any measurement."
     if xla != 'auto': return xla, f"xla={xla!r} given"
     if backend == 'jax': return 'on', 'JAX: every path is XLA'
     if backend != 'tensorflow': return 'off', f'{backend} backend: XLA not used'
+    if replicas > 1: return 'off', f'{replicas} devices under tf.distribute: no XLA (Keras\' own rule with a distribution strategy)'
     if gpu: return 'on', 'GPU: XLA'
     if time_budget is not None and time_budget < PROBE_MIN_MINUTES: return 'off', f'time budget {time_budget:g} min < {PROBE_MIN_MINUTES}: too short to measure; no XLA'
     if time_budget is None and planned_steps is not None and planned_steps < PROBE_MIN_STEPS:
@@ -615,12 +671,12 @@ def probe_xla(model:keras.Model,  # the run's compiled model; left untouched
     return {'images_per_s': rate, 'steps_timed': {k: len(v) for k, v in times.items()}, 'errors': errors}
 
 # %% ../nbs/04_train.ipynb #d96e3a3f
-def settle_xla(cfg, run, model, train_ds, gpu=False, say=print):  # options, run folder, compiled model, training batches, GPU seen?, printer
+def settle_xla(cfg, run, model, train_ds, gpu=False, say=print, replicas=1):  # options, run folder, compiled model, training batches, GPU seen?, printer, devices
     "Decide (or reuse from config.json) a run's XLA path, record it as config.json's `xla_choice`, set it on `model`; return the record."
     saved = json.loads((Path(run)/'config.json').read_text())
     rec = saved.get('xla_choice')
     if rec is None:
-        choice, reason = xla_plan(cfg.xla, keras.backend.backend(), gpu, cfg.epochs * len(train_ds), cfg.time_budget)
+        choice, reason = xla_plan(cfg.xla, keras.backend.backend(), gpu, cfg.epochs * len(train_ds), cfg.time_budget, replicas)
         rec = {'choice': choice, 'reason': reason, 'images_per_s': None, 'steps_timed': None, 'cpu': cpu_info()}
         if choice is None:
             say("Timing training steps with and without XLA on a copy of the model...")
@@ -645,13 +701,14 @@ def _schedule_callback(cfg, steps_per_epoch, validated):
     return keras.callbacks.ReduceLROnPlateau('val_loss' if validated else 'loss', factor=0.5, patience=max(1, cfg.patience//3), min_lr=1e-6)
 
 def _fit_model(cfg, info, run, model, done, hist, train_ds, valid):
-    "Compile (new runs) and fit from epoch `done`, with the run's callbacks; return (TimeBudget or None, model)."
-    policy = info['dtype_policy']
+    "Compile (new runs) and fit from epoch `done`, with the run's callbacks, inside `data_parallel`; return (TimeBudget or None, model)."
+    policy, n = info['dtype_policy'], len(info['train_devices'])
+    if n > 1: train_ds = EvenBatches(train_ds, n)
     if model is None:
         model = build_model(cfg.model, cfg.backbone, cfg.filters, cfg.img_size, cfg.channels, mixed=policy, batchnorm=cfg.batchnorm)
         adam = keras.optimizers.Adam(cfg.learning_rate, use_ema=cfg.ema > 0, ema_momentum=cfg.ema or 0.99)
         model.compile(adam, BCEDiceLoss(cfg.bce_weight, cfg.dice_weight, cfg.dice_over), metrics=training_metrics())
-    settle_xla(cfg, run, model, train_ds, gpu_available(), print if cfg.verbose else lambda *a: None)  # new and resumed models alike: `load_model` compiles with 'auto'
+    settle_xla(cfg, run, model, train_ds, gpu_available(), print if cfg.verbose else lambda *a: None, n)  # new and resumed models alike: `load_model` compiles with 'auto'
     budget = TimeBudget(cfg.time_budget) if cfg.time_budget else None
     title = f"{run.name}: {cfg.model}" + (' - SYNTHETIC phantom data' if info['synthetic'] else '')
     ema = [EMAWeights(resumed=done > 0)] if cfg.ema else []  # first: validation and checkpoints see the average
@@ -670,16 +727,19 @@ def train(config:TrainConfig|None=None,  # the run's options (default: `TrainCon
     "Train a segmentation model; every file goes to the run folder, whose Path is returned."
     cfg = train_config(config, demo, **overrides)
     if cfg.resume: cfg = resumed_config(cfg, run_dir(cfg.out, cfg.name, resume=True))
+    devices = train_devices(cfg.devices)
+    if cfg.batch_size % len(devices): raise ValueError(f"batch_size {cfg.batch_size} must be a multiple of the {len(devices)} devices: each gets an equal share")
     keras.utils.set_random_seed(cfg.seed)
     df = run_data(cfg.data, cfg.patients)
     split = run_split(df, cfg.valid_pct, cfg.fold, cfg.folds, cfg.seed if cfg.split_seed is None else cfg.split_seed)
     label = '-'.join(['demo'] * demo + [cfg.model] + ['SYNTHETIC'] * df.attrs['synthetic'])
     run = run_dir(cfg.out, cfg.name, cfg.resume, cfg.overwrite, label)
-    info = run_config(cfg, df, gpu_available())
+    info = {**run_config(cfg, df, gpu_available()), 'train_devices': devices}
     if not (run/'config.json').exists(): write_json(run/'split.json', split); write_json(run/'config.json', info)
     train_ds, valid = run_batches(df, split, cfg)
-    model, done, hist = resume_point(run) if cfg.resume else (None, 0, None)
-    budget, model = _fit_model(cfg, info, run, model, done, hist, train_ds, valid)
+    with data_parallel(devices):  # models are built, loaded and trained inside
+        model, done, hist = resume_point(run) if cfg.resume else (None, 0, None)
+        budget, model = _fit_model(cfg, info, run, model, done, hist, train_ds, valid)
     state = json.loads((run/'state.json').read_text())
     stopped = 'time_budget' if budget and budget.stopped else 'early_stopping' if state['epoch'] < cfg.epochs else 'completed'
     write_state(run, finished=True, stopped=stopped)
@@ -729,3 +789,40 @@ def main(argv=None):  # command-line arguments; default `sys.argv[1:]`
     best = ('no validation patients: last weights kept' if state['best_val_dice'] is None else
             f"best per-patient validation Dice {state['best_val_dice']:.4f} (epoch {state['best_epoch']} of {state['epoch']}, {state['stopped']})")
     print(f"{'SYNTHETIC data: ' if cfg['synthetic'] else ''}run saved to {run}; {best}")
+
+# %% ../nbs/04_train.ipynb #a167ae8b
+def simulate_devices(n=2):  # number of devices to split the CPU into
+    "Split the CPU into `n` devices (TensorFlow logical devices, JAX host devices) to test data-parallel training; before the backend starts."
+    b = keras.backend.backend()
+    if b == 'tensorflow':
+        import tensorflow as tf
+        try: tf.config.set_logical_device_configuration(tf.config.list_physical_devices('CPU')[0], [tf.config.LogicalDeviceConfiguration()] * n)
+        except RuntimeError as e: raise RuntimeError(f"simulate_devices must run before TensorFlow starts: {e}") from None
+    elif b == 'jax':
+        os.environ['XLA_FLAGS'] = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count={n}".strip()
+        import jax
+        if len(jax.devices('cpu')) != n: raise RuntimeError(f"simulate_devices must run before JAX starts: it sees {len(jax.devices('cpu'))} CPU device(s)")
+    else: raise ValueError(f"simulate_devices: the {b} backend has no data-parallel training here")
+    return train_devices(n)
+
+# %% ../nbs/04_train.ipynb #202604b9
+def _first_epoch(run): return pd.read_csv(Path(run)/'history.csv').iloc[0]
+
+def check_data_parallel(out=None, n=2):  # folder for the runs (default: a new temporary one), devices (the process must see them)
+    "Train on `n` devices against one and across a kill (asserting the results agree); return the figures compared."
+    out = Path(out or tempfile.mkdtemp()); data = make_synthetic(out/'data', n_patients=4, n_slices=8, seed=0)
+    small = dict(data=str(data), img_size=32, filters=4, batch_size=8, epochs=1, out=str(out), verbose=0)  # 3 train patients: 3 full batches
+    one, many = (_first_epoch(train(**small, devices=k, name=f'devices-{k}')) for k in (1, n))
+    for k in ('loss', 'val_loss'): assert np.isclose(one[k], many[k], rtol=1e-4), (k, one[k], many[k])
+    flags = ['--data', str(data), '--img-size', '32', '--filters', '4', '--batch-size', '8', '--out', str(out), '--name', 'killed', '--verbose', '0', '--devices', str(n), '--ema', '0.9', '--schedule', 'cosine']
+    proc = subprocess.Popen([sys.executable, '-c', f'from lgg_unet.train import simulate_devices, main; simulate_devices({n}); main()', *flags, '--epochs', '50'], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    state, t0 = out/'killed'/'state.json', time.time()
+    while not state.exists() and proc.poll() is None and time.time() - t0 < 300: time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL); _, err = proc.communicate()
+    assert state.exists(), f"lgg_train --devices {n} wrote no epoch: {err.decode()[-2000:]}"
+    _, done, _ = resume_point(out/'killed')
+    main(flags + ['--epochs', str(done + 1), '--resume'])  # on n devices again
+    hist, st = pd.read_csv(out/'killed'/'history.csv'), json.loads(state.read_text())
+    assert hist.epoch.tolist() == list(range(1, done + 2)) and st['finished'], (hist.epoch.tolist(), st)
+    return dict(backend=keras.backend.backend(), devices=train_devices(n), loss=[float(one.loss), float(many.loss)], val_loss=[float(one.val_loss), float(many.val_loss)],
+                killed_after=done, resumed_to=int(st['epoch']), best_val_dice=st['best_val_dice'], run=str(out/'killed'))
