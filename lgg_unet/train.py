@@ -11,11 +11,11 @@ __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SC
            'CosineSchedule', 'EMAWeights', 'resume_point', 'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table',
            'run_config', 'run_batches', 'demo_data', 'train_config', 'resumed_config', 'train_devices', 'data_parallel',
            'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info', 'kept_random_state', 'probe_xla',
-           'settle_xla', 'run_xla_choice', 'train', 'export_model', 'train_parser', 'main', 'simulate_devices',
-           'check_data_parallel']
+           'settle_xla', 'run_xla_choice', 'train', 'book_config', 'book_run', 'export_model', 'train_parser', 'main',
+           'simulate_devices', 'check_data_parallel']
 
 # %% ../nbs/04_train.ipynb #edff5fed
-import argparse, json, os, platform, random, re, shutil, signal, subprocess, sys, tempfile, time, types, uuid
+import argparse, fcntl, hashlib, json, os, platform, random, re, shutil, signal, subprocess, sys, tempfile, time, types, uuid
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -744,6 +744,34 @@ def train(config:TrainConfig|None=None,  # the run's options (default: `TrainCon
     stopped = 'time_budget' if budget and budget.stopped else 'early_stopping' if state['epoch'] < cfg.epochs else 'completed'
     write_state(run, finished=True, stopped=stopped)
     return run
+
+# %% ../nbs/04_train.ipynb #48ef76f8
+def book_config(model='unet',  # 'unet' or 'fpn'
+                test=None):  # tiny settings for tests; default: whether `IN_TEST` is set
+    "The one training of `model` that chapters 04-06 share: tiny under test, full on a GPU, a 15-minute budget on a CPU."
+    test = bool(os.environ.get('IN_TEST')) if test is None else test
+    if test: return TrainConfig(model=model, data=str(example_dataset()), patients=6, img_size=64, filters=8, batchnorm=model == 'unet', dice_over='batch',
+                                oversample=0.5, epochs=3, batch_size=8, valid_pct=0.5, seed=0, verbose=0)
+    if gpu_available(): return TrainConfig(model=model, seed=0, verbose=2)  # the original project's 64 filters, 256x256, 50 epochs
+    return TrainConfig(model=model, img_size=128, filters=16, batchnorm=model == 'unet', schedule='cosine', dice_over='batch', oversample=0.5,
+                       normalize=True, epochs=1000, patience=1000, time_budget=15, seed=0, verbose=2)
+
+def _finished(run): return (Path(run)/'state.json').exists() and json.loads((Path(run)/'state.json').read_text()).get('finished', False)
+
+def book_run(model='unet', test=None):  # see `book_config`
+    "The finished run of `book_config(model)` in `cache_dir()/'book'`: trained by the first caller, reused by the others (a file lock)."
+    cfg = book_config(model, test)
+    import lgg_unet.train as this
+    code = Path(this.__file__).read_bytes()  # new code, new run
+    root = run_data(cfg.data).attrs['root']
+    key = hashlib.sha1(json.dumps([asdict(replace(cfg, verbose=0)), str(root), keras.backend.backend()], sort_keys=True).encode() + code).hexdigest()[:10]
+    out = cache_dir()/'book'; out.mkdir(parents=True, exist_ok=True)
+    run = out/f'{model}-{key}'
+    with open(out/f'.{run.name}.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if _finished(run): return run
+        if not cfg.data and not gpu_available(): print(f"No GPU: training the CPU budget configuration ({cfg.img_size}px, {cfg.filters} filters, {cfg.time_budget:g} minutes).")
+        return train(replace(cfg, out=str(out), name=run.name, resume=run.is_dir()))
 
 # %% ../nbs/04_train.ipynb #be9257f7
 def export_model(run,  # a training run folder (its config.json, and best.keras or, without validation, last.keras)

@@ -1,0 +1,58 @@
+"""Out-of-fold figures of cross-validation runs (`lgg_cv`), as the rows of bench/README.md's accuracy table, and
+(with --record) under the key 'cross_validation' of bench/results.json; with --paired, a patient-by-patient comparison
+of two CV folders made on the same folds.
+
+    python bench/cv_table.py bench/_work/cv/shipped-recipe --record
+    python bench/cv_table.py bench/_work/cv/recipe-a bench/_work/cv/recipe-b --paired
+
+A CV folder holds cv.json (the recipe), summary.json (lgg_cv's summary), per_patient.csv (one row per patient, scored by
+the fold that held it out) and fold<k>/ runs (history.csv, state.json, config.json with the training path chosen).
+"""
+import argparse, json
+from pathlib import Path
+import pandas as pd
+from record import save
+
+RECIPE_FLAGS = ('img_size', 'filters', 'batchnorm', 'dice_over', 'normalize', 'oversample', 'schedule', 'learning_rate', 'batch_size',
+                'rotate', 'zoom', 'time_budget', 'valid_pct')
+
+
+def cv_record(cv):
+    "One CV folder's figures: mean, median, patients below Dice 0.1 and missed, fold means and spread, epochs and minutes per fold."
+    cv = Path(cv)
+    s, cfg = (json.loads((cv/f).read_text()) for f in ('summary.json', 'cv.json'))
+    folds = sorted(cv.glob('fold*/state.json'))
+    epochs = [json.loads(f.read_text())['epoch'] for f in folds]
+    xla = [json.loads((f.parent/'config.json').read_text()).get('xla_choice', {}).get('choice') for f in folds]
+    return dict(name=cv.name, n_patients=s['n_patients'], folds=s['folds'], mean_dice=s['mean']['dice'], median_dice=s['median']['dice'],
+                below_0_1=s['below_0_1'], missed=s['missed'], fold_mean_dice=s['fold_mean_dice'], fold_sd=s['fold_sd'],
+                hd95_mean_px=s['mean']['hd95'], minutes_per_fold=s['minutes_per_fold'], epochs_per_fold=epochs, xla=xla,
+                recipe={k: cfg[k] for k in RECIPE_FLAGS if k in cfg})
+
+
+def row(r):
+    "A markdown table row: recipe, mean, median, below 0.1, missed, fold means, epochs and minutes per fold."
+    rec = ', '.join(f'{k}={v}' for k, v in r['recipe'].items())
+    return (f"| {r['name']} | {r['mean_dice']:.3f} | {r['median_dice']:.3f} | {r['below_0_1']} | {r['missed']} | "
+            f"{' / '.join(f'{v:.3f}' for v in r['fold_mean_dice'])} (sd {r['fold_sd']:.3f}) | {' / '.join(map(str, r['epochs_per_fold']))} | "
+            f"{' / '.join(f'{v:g}' for v in r['minutes_per_fold'])} | {rec} |")
+
+
+def paired(a, b):
+    "Patient-by-patient difference of Dice (b - a) on the same patients: mean, median, wins of each."
+    pa, pb = (pd.read_csv(Path(c)/'per_patient.csv').set_index('patient').dice for c in (a, b))
+    d = (pb - pa).dropna()
+    return dict(patients=len(d), mean_diff=float(d.mean()), median_diff=float(d.median()), b_better=int((d > 0).sum()), a_better=int((d < 0).sum()))
+
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('cvs', nargs='+', help='CV folders written by lgg_cv')
+    ap.add_argument('--record', action='store_true', help="store the figures under 'cross_validation' in bench/results.json")
+    ap.add_argument('--paired', action='store_true', help='compare the first two folders patient by patient')
+    a = ap.parse_args()
+    print('| recipe | mean | median | below 0.1 | missed | fold means | epochs per fold | minutes per fold | settings |\n|---|---|---|---|---|---|---|---|---|')
+    recs = [cv_record(c) for c in a.cvs]
+    for r in recs: print(row(r))
+    if a.paired: print(json.dumps(paired(*a.cvs[:2]), indent=1))
+    if a.record: save('cross_validation', {r['name']: r for r in recs}, merge=True)
