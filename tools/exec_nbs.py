@@ -1,12 +1,26 @@
-"Run notebooks in place with the IN_TEST configs on SYNTHETIC data (LGG_DATA unset), so stored outputs hold no real data; then run nbdev_clean."
+"""Run notebooks in place to make their stored outputs, with the fast IN_TEST configurations; then run nbdev_clean on them.
+
+Stored outputs come from the dev data when LGG_DATA is set, from the synthetic phantom set otherwise:
+
+    LGG_DATA=/path/to/lgg-mri-segmentation-dev.zip python tools/exec_nbs.py nbs/00_data.ipynb nbs/01_preprocess.ipynb
+    python tools/exec_nbs.py nbs/index.ipynb          # phantom data
+
+Figures of the real data may be stored, small (PNG at 72 dpi, not retina) and labelled with the dataset's licence and citation
+(`lgg_unet.data.data_credit`); a notebook must never print or display the tifs, masks or arrays themselves."""
 import os, sys
-os.environ['IN_TEST'] = '1'; os.environ.pop('LGG_DATA', None)
+os.environ['IN_TEST'] = '1'
 from pathlib import Path
+import matplotlib
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
 
+DPI = 72  # stored figures stay small
+
 if __name__ == '__main__':
+    print('data:', os.environ.get('LGG_DATA') or 'synthetic phantom set', flush=True)
     for f in map(Path, sys.argv[1:]):
         nb = read_nb(f); here = Path.cwd(); os.chdir(f.resolve().parent)
-        CaptureShell().run_all(nb, exc_stop=True)
+        shell = CaptureShell(mpl_format='png')  # execnb's default, retina, stores twice the pixels
+        matplotlib.rcParams['figure.dpi'] = DPI
+        shell.run_all(nb, exc_stop=True)
         write_nb(nb, f.name); os.chdir(here); print('executed', f, flush=True)
