@@ -4,15 +4,15 @@
 
 # %% auto #0
 __all__ = ['MODEL_FORMATS', 'PRETRAINED', 'SCORES', 'PER_PATIENT', 'PER_SLICE', 'CV_FILES', 'SHIPPED_RECIPE',
-           'flair_threshold_model', 'load_model', 'model_input_shape', 'to_model_input', 'predict_probs',
-           'predict_mask', 'slice_files', 'read_slices', 'keep_largest_component', 'VolumePrediction', 'predict_volume',
-           'pred_path', 'write_mask_png', 'pretrained_path', 'load_pretrained', 'model_preprocessing', 'predict_main',
+           'flair_threshold_model', 'model_preprocessing', 'load_model', 'model_input_shape', 'to_model_input',
+           'predict_probs', 'predict_mask', 'slice_files', 'read_slices', 'keep_largest_component', 'VolumePrediction',
+           'predict_volume', 'pred_path', 'write_mask_png', 'pretrained_path', 'load_pretrained', 'predict_main',
            'hd95', 'hd95_worst', 'score_volume', 'score_slices', 'roc_auc', 'roc_curve', 'presence_scores',
            'evaluate_model', 'patient_scores', 'summarize_results', 'evaluate_main', 'cv_summary', 'plot_cv',
            'cross_validate', 'cv_main', 'export_pretrained']
 
 # %% ../nbs/05_evaluate.ipynb #c208fab1
-import argparse, io, json, os, sys, tempfile
+import argparse, io, json, os, sys, tempfile, time
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -42,6 +42,16 @@ def flair_threshold_model(size:int=64,          # side of the (square) input
     return m
 
 # %% ../nbs/05_evaluate.ipynb #ebaf6db5
+def model_preprocessing(path): # a `.keras` file or a run folder
+    "How the model's inputs were prepared in training, `{'normalize': bool}`: from `<model>.json` beside the file or its run's config.json; default none."
+    p = Path(path)
+    for f in ([p/'config.json'] if p.is_dir() else [p.with_suffix('.json'), p.parent/'config.json']):
+        if not f.is_file(): continue
+        try: d = json.loads(f.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"cannot read the model's settings {f}: {e}") from None
+        if isinstance(d, dict) and 'normalize' in d: return {'normalize': bool(d['normalize'])}
+    return {'normalize': False}
+
 MODEL_FORMATS = ('.keras', '.h5', '.hdf5')  # the files Keras 3 loads (.h5 and .hdf5: the legacy format)
 
 def load_model(path): # a `.keras` (or legacy `.h5`) file, or a run folder holding `best.keras`
@@ -52,10 +62,11 @@ def load_model(path): # a `.keras` (or legacy `.h5`) file, or a run folder holdi
     if p.suffix.lower() not in MODEL_FORMATS:
         raise ValueError(f"cannot load model {p}: unsupported format {p.suffix or '(no extension)'}; "
                          f"accepted: a Keras model file ({', '.join(MODEL_FORMATS)}) or a run folder holding best.keras")
-    try: return keras.models.load_model(p, compile=False)
+    try: model = keras.models.load_model(p, compile=False)
     except Exception as e:  # Keras raises ValueError, OSError, zipfile.BadZipFile... for a broken file
         raise ValueError(f"cannot load model {p}: {type(e).__name__}: {e}") from None
-
+    model.lgg_normalize = model_preprocessing(p)['normalize']  # how its inputs were prepared in training: followed by the predict functions
+    return model
 
 # %% ../nbs/05_evaluate.ipynb #f3d04009
 def model_input_shape(model):
@@ -98,12 +109,17 @@ def predict_probs(model,            # a Keras segmentation model with a sigmoid 
 # %% ../nbs/05_evaluate.ipynb #59a76e69
 def predict_mask(model,              # a Keras segmentation model
                  image,              # (H,W,3) slice, uint8 or float in [0,1], or the path of a slice tif
-                 threshold:float=0.5): # probability above which a pixel is tumour
+                 threshold:float=0.5, # probability above which a pixel is tumour
+                 normalize=None): # normalise the slice on its own intensities; None: as the model was trained (`load_model`)
     "Binary tumour mask, `bool` (H,W), of one slice at the slice's own resolution."
     if isinstance(image, (str, Path)): image = read_image(image)
     image = np.asarray(image)
     if image.ndim != 3: raise ValueError(f"expected one slice of shape (H, W, 3), got {image.shape}")
+    if _normalizes(model, normalize): image = normalize_volume(_as_uint8(image)[None])[0]
     return predict_probs(model, image[None])[0] > threshold
+
+def _normalizes(model, normalize): return getattr(model, 'lgg_normalize', False) if normalize is None else bool(normalize)
+def _as_uint8(x): return x if x.dtype == np.uint8 else np.clip(np.rint(np.asarray(x, np.float32) * 255), 0, 255).astype(np.uint8)
 
 # %% ../nbs/05_evaluate.ipynb #d58fc6b2
 def slice_files(folder): # a patient folder holding `<patient>_<n>.tif`
@@ -156,11 +172,11 @@ def predict_volume(model,                      # a Keras segmentation model
                    tta:bool=False,             # average with the left-right mirror
                    largest_component:bool=False, # keep only the largest 3-D connected component
                    threshold:float=0.5,        # probability above which a pixel is tumour
-                   normalize:bool=False):      # per-patient percentile normalisation, for models trained with it
+                   normalize=None):            # per-patient percentile normalisation; None: as the model was trained (`load_model`)
     "Predict every slice of a patient folder, in slice order: a `VolumePrediction`."
     paths, images, problems = read_slices(slice_files(patient_folder))
     if not paths: raise ValueError(f"no readable slices in {patient_folder}: {problems[0][0]} ({problems[0][1]})")
-    if normalize: images = normalize_volume(images)
+    if _normalizes(model, normalize): images = normalize_volume(images)
     prob = predict_probs(model, images, batch_size, tta)
     mask = prob > threshold
     if largest_component: mask = keep_largest_component(mask)
@@ -195,16 +211,6 @@ def load_pretrained(weights=None): # folder holding the packaged models; default
     p = pretrained_path(weights)
     if p is None: raise FileNotFoundError("no pretrained model is packaged in lgg_unet/weights/; train one with lgg_train and pass its best.keras")
     return load_model(p)
-
-def model_preprocessing(path): # a `.keras` file or a run folder
-    "How the model's inputs were prepared in training, `{'normalize': bool}`: from `<model>.json` beside the file or its run's config.json; default none."
-    p = Path(path)
-    for f in ([p/'config.json'] if p.is_dir() else [p.with_suffix('.json'), p.parent/'config.json']):
-        if not f.is_file(): continue
-        try: d = json.loads(f.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"cannot read the model's settings {f}: {e}") from None
-        if isinstance(d, dict) and 'normalize' in d: return {'normalize': bool(d['normalize'])}
-    return {'normalize': False}
 
 # %% ../nbs/05_evaluate.ipynb #931bb4eb
 class _Parser(argparse.ArgumentParser):
@@ -281,9 +287,10 @@ def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
     model, model_path = _cli_model('lgg_predict', args.model)
     args.normalize = _model_normalize(args, model_path)
     folders, files = _expand_inputs(args.inputs)
+    t0 = time.perf_counter()
     n = _predict_folders(model, folders, args.out, args) + _predict_files(model, files, args.out, args)
     if n == 0: raise SystemExit(f"lgg_predict: nothing could be predicted from {' '.join(args.inputs)}")
-    print(f"lgg_predict: wrote {n} mask(s) to {args.out}")
+    print(f"lgg_predict: wrote {n} mask(s) to {args.out} ({n / (time.perf_counter() - t0):.1f} slices/s, reading and writing included)")
 
 # %% ../nbs/05_evaluate.ipynb #87136223
 def _boundary(m): return m & ~ndimage.binary_erosion(m, ndimage.generate_binary_structure(m.ndim, 1))
@@ -371,7 +378,7 @@ def evaluate_model(model,          # a Keras model, a `.keras` file or a run fol
                    df,             # slice index (`index_dataset`) of the patients to score
                    out=None,       # results folder for the `_pred.png` masks; None writes none
                    batch_size:int=16, tta:bool=False, largest_component:bool=False, threshold:float=0.5,
-                   normalize:bool=False): # as in `predict_volume`
+                   normalize=None): # as in `predict_volume`
     "Predict and score every patient of `df`: (per-patient DataFrame, per-slice DataFrame)."
     if not isinstance(model, keras.Model): model = load_model(model)
     pats, slices, notes = [], [], []
