@@ -4,6 +4,10 @@ Stored outputs come from the dev data when LGG_DATA is set, from the synthetic p
 
     LGG_DATA=/path/to/lgg-mri-segmentation-dev.zip python tools/exec_nbs.py nbs/00_data.ipynb nbs/01_preprocess.ipynb
     python tools/exec_nbs.py nbs/index.ipynb          # phantom data
+    LGG_DATA=... LGG_CV=bench/_work/cv/shipped-recipe python tools/exec_nbs.py nbs/05_evaluate.ipynb nbs/06_visualize.ipynb
+
+LGG_CV names a cross-validation folder made by `lgg_cv` (the shipped recipe's, bench/README.md "Accuracy"): 05 shows its
+summary and 06 draws its out-of-fold results (patients each predicted by a model that never saw them).
 
 Figures of the real data may be stored, small (PNG at 72 dpi, not retina) and labelled with the dataset's licence and citation
 (`lgg_unet.data.data_credit`); a notebook must never print or display the tifs, masks or arrays themselves."""
