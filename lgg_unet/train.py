@@ -4,15 +4,15 @@
 
 # %% auto #0
 __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SCHEDULES', 'PRECISIONS', 'XLA_MODES', 'DEMO',
-           'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'dice_loss', 'BCEDiceLoss', 'binary_scores', 'dice_coef',
-           'iou_coef', 'training_metrics', 'atomic_write', 'write_json', 'run_dir', 'run_data', 'run_split',
-           'gpu_available', 'build_model', 'patient_dice', 'sample_losses', 'PatientValidation', 'history_columns',
-           'RunCheckpoint', 'write_state', 'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress',
-           'CosineSchedule', 'EMAWeights', 'resume_point', 'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table',
-           'run_config', 'run_batches', 'demo_data', 'train_config', 'resumed_config', 'train_devices', 'data_parallel',
-           'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info', 'kept_random_state', 'probe_xla',
-           'settle_xla', 'run_xla_choice', 'train', 'book_config', 'book_run', 'export_model', 'train_parser', 'main',
-           'simulate_devices', 'check_data_parallel']
+           'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'SHIPPED_RECIPE', 'dice_loss', 'BCEDiceLoss',
+           'binary_scores', 'dice_coef', 'iou_coef', 'training_metrics', 'atomic_write', 'write_json', 'run_dir',
+           'run_data', 'run_split', 'gpu_available', 'build_model', 'patient_dice', 'sample_losses',
+           'PatientValidation', 'history_columns', 'RunCheckpoint', 'write_state', 'TimeBudget',
+           'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule', 'EMAWeights', 'resume_point',
+           'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table', 'run_config', 'run_batches', 'demo_data',
+           'train_config', 'resumed_config', 'train_devices', 'data_parallel', 'EvenBatches', 'use_xla', 'choose_path',
+           'xla_plan', 'cpu_info', 'kept_random_state', 'probe_xla', 'settle_xla', 'run_xla_choice', 'train',
+           'book_config', 'book_run', 'export_model', 'train_parser', 'main', 'simulate_devices', 'check_data_parallel']
 
 # %% ../nbs/04_train.ipynb #edff5fed
 import argparse, fcntl, hashlib, json, os, platform, random, re, shutil, signal, subprocess, sys, tempfile, time, types, uuid
@@ -746,6 +746,9 @@ def train(config:TrainConfig|None=None,  # the run's options (default: `TrainCon
     return run
 
 # %% ../nbs/04_train.ipynb #48ef76f8
+SHIPPED_RECIPE = dict(model='unet', img_size=128, filters=16, batchnorm=True, batch_size=16, learning_rate=1e-3, schedule='cosine', dice_over='batch',
+                      oversample=0.5, normalize=True, rotate=15.0, zoom=0.1, valid_pct=0.0, epochs=1000, time_budget=11.0)  # cross-validated per fold on a CPU (bench/README.md)
+
 def book_config(model='unet',  # 'unet' or 'fpn'
                 test=None):  # tiny settings for tests; default: whether `IN_TEST` is set
     "The one training of `model` that chapters 04-06 share: tiny under test, full on a GPU, a 15-minute budget on a CPU."
@@ -753,8 +756,8 @@ def book_config(model='unet',  # 'unet' or 'fpn'
     if test: return TrainConfig(model=model, data=str(example_dataset()), patients=6, img_size=64, filters=8, batchnorm=model == 'unet', dice_over='batch',
                                 oversample=0.5, epochs=3, batch_size=8, valid_pct=0.5, seed=0, verbose=0)
     if gpu_available(): return TrainConfig(model=model, seed=0, verbose=2)  # the original project's 64 filters, 256x256, 50 epochs
-    return TrainConfig(model=model, img_size=128, filters=16, batchnorm=model == 'unet', schedule='cosine', dice_over='batch', oversample=0.5,
-                       normalize=True, epochs=1000, patience=1000, time_budget=15, seed=0, verbose=2)
+    return TrainConfig(**{**SHIPPED_RECIPE, 'model': model, 'batchnorm': model == 'unet', 'valid_pct': 0.2, 'patience': 1000, 'time_budget': 15.0,
+                          'seed': 0, 'verbose': 2})
 
 def _finished(run): return (Path(run)/'state.json').exists() and json.loads((Path(run)/'state.json').read_text()).get('finished', False)
 
