@@ -4,7 +4,7 @@ Usage: python bench/infer_speed.py
 Keras models run through `lgg_unet.evaluate.predict_volume` on a synthetic 36-slice patient folder (reading the tifs,
 scaling, batches of 16) and, separately, the model alone on the pre-loaded stack (`evaluate._run_model`, i.e.
 `predict_on_batch` per 16 slices); the PyTorch U-Net (bench/torch_unet.py) runs the same stack under
-`torch.inference_mode`. Fresh process per run, variants alternating, warm-up excluded. Stores the figures under the key
+`torch.inference_mode`, float32, in NCHW, in channels_last, and channels_last under `torch.compile`. Fresh process per run, variants alternating, warm-up excluded. Stores the figures under the key
 'inference' of bench/results.json (read-modify-write: other keys are kept).
 """
 import argparse, json, os, subprocess, sys, tempfile, time
@@ -41,21 +41,29 @@ def worker_keras(model, threads):
         t = time.perf_counter(); _run_model(net, x, BATCH); t_model = time.perf_counter() - t
     return dict(volume_s=t_volume, model_s=t_model, params=net.count_params())
 
-def worker_torch(model, threads):
+def worker_torch(model, threads, layout='nchw', compiled=False):
+    "Seconds of the PyTorch U-Net on the stack, float32, in `layout` ('nchw' or 'channels_last'), `compiled` with torch.compile."
     import torch
     from torch_unet import TorchUNet, n_params
     set_threads('torch', threads)
-    net = TorchUNet(3, int(model.split('_')[1])).eval()
-    x = torch.from_numpy(np.random.default_rng(0).random((SLICES, 3, SIZE, SIZE), dtype=np.float32))
+    fmt = torch.channels_last if layout == 'channels_last' else torch.contiguous_format
+    net = TorchUNet(3, int(model.split('_')[1])).eval().to(memory_format=fmt)
+    params = n_params(net)
+    if compiled: net = torch.compile(net)
+    x = torch.from_numpy(np.random.default_rng(0).random((SLICES, 3, SIZE, SIZE), dtype=np.float32)).contiguous(memory_format=fmt)
     run = lambda x: torch.cat([net(x[i:i+BATCH]) for i in range(0, len(x), BATCH)]).numpy()
     with torch.inference_mode():
-        run(x[:BATCH + SLICES % BATCH])  # warm-up
+        run(x[:BATCH + SLICES % BATCH])  # warm-up (and compilation): both batch shapes, 16 and 4
         t = time.perf_counter(); run(x); t_model = time.perf_counter() - t
-    return dict(model_s=t_model, params=n_params(net))
+    return dict(model_s=t_model, params=params)
 
-VARIANTS = {  # name -> (worker, model, threads)
-    'keras_unet_16': ('keras', 'unet_16', 2), 'torch_unet_16': ('torch', 'unet_16', 2), 'torch_unet_16_1thread': ('torch', 'unet_16', 1),
+VARIANTS = {  # name -> (worker, model, threads[, worker options])
+    'keras_unet_16': ('keras', 'unet_16', 2), 'torch_unet_16': ('torch', 'unet_16', 2),
+    'torch_unet_16_cl': ('torch', 'unet_16', 2, dict(layout='channels_last')),
+    'torch_unet_16_cl_compile': ('torch', 'unet_16', 2, dict(layout='channels_last', compiled=True)),
     'keras_unet_64': ('keras', 'unet_64', 2), 'torch_unet_64': ('torch', 'unet_64', 2),
+    'torch_unet_64_cl': ('torch', 'unet_64', 2, dict(layout='channels_last')),
+    'torch_unet_64_cl_compile': ('torch', 'unet_64', 2, dict(layout='channels_last', compiled=True)),
     'keras_fpn': ('keras', 'fpn', 2),
 }
 
@@ -72,8 +80,8 @@ def main(variants=None, repeats=3):
     runs = {v: [] for v in variants}
     for r in range(repeats):
         for v in (variants if r % 2 == 0 else variants[::-1]):
-            kind, model, threads = VARIANTS[v]
-            runs[v].append(run_worker(dict(kind=kind, model=model, threads=threads)))
+            kind, model, threads, *opts = VARIANTS[v]
+            runs[v].append(run_worker(dict(kind=kind, model=model, threads=threads, **(opts[0] if opts else {}))))
             print(f"  {v:24s} repeat {r}: {runs[v][-1]}  (load {os.getloadavg()[0]:.1f})", flush=True)
     out = {}
     for v, rs in runs.items():

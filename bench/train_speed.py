@@ -55,12 +55,22 @@ def worker_keras(size, filters, steps, warmup, metrics, jit, threads):
         t = time.perf_counter(); model.train_on_batch(x, y); times.append(time.perf_counter() - t)
     return times
 
-def worker_torch(size, filters, steps, warmup, threads):
+def torch_model(size, filters, layout='nchw', compiled=False, batchnorm=False):
+    "bench/torch_unet.py's U-Net and a batch in `layout` ('nchw' or 'channels_last'), `compiled` with torch.compile (inductor)."
     import torch
-    sys.path.insert(0, str(HERE)); from torch_unet import TorchUNet, bce_dice_loss
+    sys.path.insert(0, str(HERE)); from torch_unet import TorchUNet
+    fmt = torch.channels_last if layout == 'channels_last' else torch.contiguous_format
+    model = TorchUNet(3, filters, batchnorm=batchnorm).to(memory_format=fmt)
+    x, y = (torch.from_numpy(a).permute(0, 3, 1, 2).contiguous(memory_format=fmt) for a in synthetic_batch(size))
+    return (torch.compile(model) if compiled else model), x, y
+
+def worker_torch(size, filters, steps, warmup, threads, layout='nchw', compiled=False):
+    "float32 training steps of the PyTorch reference; warm-up steps include torch.compile's compilation."
+    import torch
+    sys.path.insert(0, str(HERE)); from torch_unet import bce_dice_loss
     set_threads('torch', threads)
-    model = TorchUNet(3, filters); opt = torch.optim.Adam(model.parameters(), 1e-3)
-    x, y = (torch.from_numpy(a).permute(0, 3, 1, 2).contiguous() for a in synthetic_batch(size))
+    model, x, y = torch_model(size, filters, layout, compiled)
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
     def step():
         opt.zero_grad(set_to_none=True); loss = bce_dice_loss(model(x), y); loss.backward(); opt.step(); return loss.item()
     for _ in range(warmup): step()
@@ -98,6 +108,8 @@ def worker_epoch(source, size, filters, n_images, threads, jit=False):
 VARIANTS = {  # name -> (worker kind, kwargs, extra environment)
     'torch': ('torch', {}, {}),
     'torch_1thread': ('torch', dict(threads=1), {}),  # under load from other processes, 2 OpenMP threads can be slower than 1
+    'torch_cl': ('torch', dict(layout='channels_last'), {}),  # eager, channels_last: one line for a PyTorch user
+    'torch_cl_compile': ('torch', dict(layout='channels_last', compiled=True), {}),  # torch.compile (inductor), channels_last
     'keras_tf': ('keras', dict(metrics=True, jit=False), {}),  # lgg_train before 2026-11-23; also the epoch test below
     'keras_tf_nometrics': ('keras', dict(metrics=False, jit=False), {}),
     'keras_tf_xla': ('keras', dict(metrics=True, jit=True), {}),  # what lgg_train runs now (use_xla)
@@ -128,8 +140,8 @@ def compare(size, filters, variants, steps, warmup, repeats, threads):
     return dict(reference=ref[1] if ref else None, size=size, filters=filters, batch=BATCH, steps=steps, warmup=warmup, repeats=repeats, threads=threads, images_per_s=res)
 
 CONFIGS = {  # name -> (size, filters, variants, measured steps, warm-up steps, repeats)
-    '128_16': (128, 16, ['torch', 'torch_1thread', 'keras_tf', 'keras_tf_noonednn', 'keras_tf_xla'], 6, 2, 3),
-    '256_32': (256, 32, ['torch', 'keras_tf', 'keras_tf_xla', 'keras_tf_noonednn'], 2, 1, 3),
+    '128_16': (128, 16, ['torch', 'torch_cl', 'torch_cl_compile', 'keras_tf', 'keras_tf_xla'], 10, 3, 3),
+    '256_32': (256, 32, ['torch', 'torch_cl', 'torch_cl_compile', 'keras_tf', 'keras_tf_xla'], 3, 2, 3),
     '256_64': (256, 64, ['torch', 'keras_tf', 'keras_tf_xla'], 1, 1, 3),
 }
 

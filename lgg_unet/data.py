@@ -4,13 +4,13 @@
 
 # %% auto #0
 __all__ = ['KAGGLE_SLUG', 'KAGGLE_INPUT', 'PATIENT_RE', 'NO_DATA_HELP', 'SITE_RE', 'DATA_CREDIT', 'read_tif', 'warn_files',
-           'read_image', 'read_mask', 'cache_dir', 'holds_patients', 'locate_kaggle_3m', 'NoSpaceError', 'space_for',
-           'extract_zip', 'download_lgg', 'find_dataset', 'make_synthetic', 'is_synthetic', 'patient_institution',
-           'index_dataset', 'data_credit', 'example_dataset', 'summarize', 'show_slice', 'show_samples',
-           'patient_split', 'patient_folds', 'data_main']
+           'read_image', 'read_mask', 'binary_scores', 'cache_dir', 'holds_patients', 'locate_kaggle_3m',
+           'atomic_write', 'write_json', 'NoSpaceError', 'space_for', 'extract_zip', 'download_lgg', 'find_dataset',
+           'make_synthetic', 'is_synthetic', 'patient_institution', 'index_dataset', 'data_credit', 'example_dataset',
+           'summarize', 'show_slice', 'show_samples', 'patient_split', 'patient_folds', 'data_main']
 
 # %% ../nbs/00_data.ipynb #8a88ad6c
-import errno, os, re, shutil, tempfile, warnings, zipfile
+import errno, json, os, re, shutil, tempfile, uuid, warnings, zipfile
 from collections import Counter
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
@@ -88,6 +88,27 @@ def read_mask(path,        # a `_mask.tif`: one channel or equal colour channels
     _note(notes, path, f'mask with values other than 0 and {mx}, binarised at {(full + 1) // 2}')
     return m >= (full + 1) // 2
 
+# %% ../nbs/00_data.ipynb #cec8a898
+def _as_bool(a, name):
+    a = np.asarray(a)
+    if a.dtype != bool:
+        if not np.isin(a, (0, 1)).all(): raise ValueError(f"{name} must be boolean or 0/1; threshold probabilities first")
+        a = a.astype(bool)
+    return a
+
+def _ratio(num, den, agree): return num / den if den else float(agree)
+
+def binary_scores(pred,  # predicted mask: bool (or 0/1) array of any shape
+                  true):  # true mask of the same shape
+    "Dice, IoU, precision, recall and accuracy of a binary mask; a 0/0 score is 1 if both masks are empty, else 0."
+    pred, true = _as_bool(pred, 'pred'), _as_bool(true, 'true')
+    if pred.shape != true.shape: raise ValueError(f"pred and true differ in shape: {pred.shape} != {true.shape}")
+    tp, fp, fn = int((pred & true).sum()), int((pred & ~true).sum()), int((~pred & true).sum())
+    agree = fp + fn == 0 and tp == 0
+    return dict(dice=_ratio(2*tp, 2*tp + fp + fn, agree), iou=_ratio(tp, tp + fp + fn, agree),
+                precision=_ratio(tp, tp + fp, fn == 0), recall=_ratio(tp, tp + fn, fp == 0),
+                accuracy=float((pred == true).mean()) if pred.size else 1.0)
+
 # %% ../nbs/00_data.ipynb #5b28cf0b
 KAGGLE_SLUG = 'mateuszbuda/lgg-mri-segmentation'
 KAGGLE_INPUT = Path('/kaggle/input/lgg-mri-segmentation')
@@ -110,6 +131,22 @@ def locate_kaggle_3m(folder):  # a `kaggle_3m` folder, or a folder holding one
     for cand in sorted(folder.glob('kaggle_3m')) + sorted(folder.glob('*/kaggle_3m')) + sorted(folder.glob('*/*/kaggle_3m')):
         if cand.is_dir(): return cand
     raise FileNotFoundError(f"no kaggle_3m folder and no patient folders in {folder}")
+
+# %% ../nbs/00_data.ipynb #29f37636
+def atomic_write(path,  # the file to (re)place
+                 write):  # function that writes the content to the temporary path it is given
+    "Write a file through a temporary file in the same folder and `os.replace`, so it is never seen half-written."
+    path = Path(path)
+    tmp = path.with_name(f'.{path.stem}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}')  # keeps the suffix: Keras wants `.keras`
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+    return path
+
+def write_json(path, obj):  # a `.json` path, and a JSON-serialisable object
+    "Write `obj` as indented JSON, atomically."
+    return atomic_write(path, lambda p: Path(p).write_text(json.dumps(obj, indent=2, default=str) + '\n'))
 
 # %% ../nbs/00_data.ipynb #9d2e1107
 class NoSpaceError(OSError): "Not enough space (or a file-size limit) to write into the cache folder."

@@ -22,9 +22,8 @@ import keras
 from scipy import ndimage
 from skimage.measure import label
 import lgg_unet
-import lgg_unet.train  # registers the project's losses and metrics with Keras before any model is loaded
-from .data import PATIENT_RE, holds_patients, read_image, read_mask, warn_files, find_dataset, index_dataset, is_synthetic
-from .train import binary_scores, atomic_write, write_json
+import lgg_unet.unet  # registers the sigmoid head, the one custom layer of both networks, before any model is loaded
+from .data import PATIENT_RE, atomic_write, binary_scores, holds_patients, read_image, read_mask, warn_files, find_dataset, index_dataset, is_synthetic, write_json
 from .preprocess import resize_image, normalize_volume
 
 # %% ../nbs/05_evaluate.ipynb #a310d026
@@ -492,11 +491,11 @@ def evaluate_main(argv=None): # command-line arguments; default sys.argv[1:]
 # %% ../nbs/05_evaluate.ipynb #fe96fb72
 from dataclasses import asdict, fields, replace
 from .data import data_credit
-from .train import SHIPPED_RECIPE, TrainConfig, export_model, resumed_config, run_data, run_dir, run_xla_choice, train, train_config
 
 # %% ../nbs/05_evaluate.ipynb #c8d3c723
 def _fold_scores(run, df, cfg, k, out):  # a finished fold run, the slice index, the configuration, the fold number, the CV folder
     "Out-of-fold scores of fold `k` (its model on its held-out 'test' patients, post-processed as `lgg_predict`), masks written to `out`."
+    from lgg_unet.train import export_model  # chapter 04 loads only when a fold trains: prediction never needs it
     held_out = json.loads((Path(run)/'split.json').read_text())['test']
     model = load_model(export_model(run, Path(run)/'model.keras'))
     pp, ps = evaluate_model(model, df[df.patient.isin(held_out)], out, largest_component=True, normalize=cfg.normalize)
@@ -504,6 +503,7 @@ def _fold_scores(run, df, cfg, k, out):  # a finished fold run, the slice index,
 
 def _train_fold(cfg, cv, k):  # the configuration, the CV folder, the fold
     "Train fold `k` into `cv/fold<k>`, or resume it, or leave it if finished; returns the run folder."
+    from lgg_unet.train import train
     run = cv/f'fold{k}'
     if run.is_dir() and (run/'state.json').exists() and json.loads((run/'state.json').read_text()).get('finished'): return run
     return train(replace(cfg, fold=k, out=str(cv), name=run.name, resume=run.is_dir(), overwrite=False))
@@ -535,10 +535,11 @@ def plot_cv(oof, title=''):  # out-of-fold per-patient scores; figure title (say
 CV_FILES = ('cv.json', 'per_patient.csv', 'per_slice.csv', 'summary.json', 'cv.png')  # and a folder of masks per patient, as `lgg_evaluate` writes
 
 
-def cross_validate(config:TrainConfig|None=None,  # options of every fold (`fold` must be None; `folds` sets K; `out`/`name` the CV folder)
+def cross_validate(config:'TrainConfig|None'=None,  # options of every fold (`fold` must be None; `folds` sets K; `out`/`name` the CV folder)
                    demo=False,  # start from the demo preset
                    **overrides):  # `TrainConfig` fields, e.g. `folds=5, time_budget=8`
     "Train the K folds and score every patient out of fold; out/name (returned) holds the fold runs and `CV_FILES`: a results folder as `lgg_evaluate` writes."
+    from lgg_unet.train import resumed_config, run_data, run_dir, run_xla_choice, train_config
     cfg = train_config(config, demo, **overrides)
     if cfg.fold is not None: raise ValueError("cross_validate trains every fold: leave fold unset")
     cv = run_dir(cfg.out, cfg.name, cfg.resume, cfg.overwrite, label='cv')
@@ -585,6 +586,7 @@ def export_pretrained(run,  # a finished training run folder (`train`)
                       cv=None,  # the cross-validation folder (`cross_validate`) of the same recipe: its out-of-fold figures go on the card
                       dest=None):  # the `.keras` file to write; default lgg_unet/weights/PRETRAINED
     "Export `run`'s model (float32, no optimizer state) and write its card `<dest>.json`; returns `dest`."
+    from lgg_unet.train import TrainConfig, export_model
     run, dest = Path(run), Path(dest) if dest else Path(lgg_unet.__file__).parent/'weights'/PRETRAINED
     cfg, split = (json.loads((run/f).read_text()) for f in ('config.json', 'split.json'))
     card = dict(normalize=cfg['normalize'], channels=cfg['channels'], img_size=cfg['img_size'], backend=cfg['backend'],

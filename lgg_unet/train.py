@@ -4,18 +4,18 @@
 
 # %% auto #0
 __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SCHEDULES', 'PRECISIONS', 'XLA_MODES', 'DEMO',
-           'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'SHIPPED_RECIPE', 'dice_loss', 'BCEDiceLoss',
-           'binary_scores', 'dice_coef', 'iou_coef', 'training_metrics', 'atomic_write', 'write_json', 'run_dir',
-           'run_data', 'run_split', 'gpu_available', 'build_model', 'patient_dice', 'sample_losses',
-           'PatientValidation', 'history_columns', 'RunCheckpoint', 'write_state', 'TimeBudget',
-           'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule', 'EMAWeights', 'resume_point',
-           'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table', 'run_config', 'run_batches', 'demo_data',
-           'train_config', 'resumed_config', 'train_devices', 'data_parallel', 'EvenBatches', 'use_xla', 'choose_path',
-           'xla_plan', 'cpu_info', 'kept_random_state', 'probe_xla', 'settle_xla', 'run_xla_choice', 'train',
-           'book_config', 'book_run', 'export_model', 'train_parser', 'main', 'simulate_devices', 'check_data_parallel']
+           'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'SHIPPED_RECIPE', 'dice_loss', 'BCEDiceLoss', 'dice_coef',
+           'iou_coef', 'training_metrics', 'run_dir', 'run_data', 'run_split', 'gpu_available', 'build_model',
+           'patient_dice', 'sample_losses', 'PatientValidation', 'history_columns', 'RunCheckpoint', 'write_state',
+           'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule', 'EMAWeights',
+           'resume_point', 'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table', 'run_config', 'run_batches',
+           'demo_data', 'train_config', 'resumed_config', 'train_devices', 'data_parallel', 'EvenBatches', 'use_xla',
+           'choose_path', 'xla_plan', 'cpu_info', 'kept_random_state', 'probe_xla', 'settle_xla', 'run_xla_choice',
+           'train', 'book_config', 'book_run', 'export_model', 'train_parser', 'main', 'simulate_devices',
+           'check_data_parallel']
 
 # %% ../nbs/04_train.ipynb #edff5fed
-import argparse, fcntl, hashlib, json, os, platform, random, re, shutil, signal, subprocess, sys, tempfile, time, types, uuid
+import argparse, fcntl, hashlib, json, os, platform, random, re, shutil, signal, subprocess, sys, tempfile, time, types
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -25,7 +25,7 @@ import pandas as pd
 import keras
 from keras import ops
 
-from .data import KAGGLE_INPUT, cache_dir, example_dataset, find_dataset, index_dataset, is_synthetic, make_synthetic, patient_folds, patient_split
+from .data import KAGGLE_INPUT, atomic_write, binary_scores, cache_dir, example_dataset, find_dataset, index_dataset, is_synthetic, make_synthetic, patient_folds, patient_split, write_json
 from .preprocess import SliceBatches, build_cache
 from .unet import build_unet
 
@@ -64,27 +64,6 @@ class BCEDiceLoss(keras.losses.Loss):
 
 DICE_OVER = ('slice', 'batch')
 
-# %% ../nbs/04_train.ipynb #cec8a898
-def _as_bool(a, name):
-    a = np.asarray(a)
-    if a.dtype != bool:
-        if not np.isin(a, (0, 1)).all(): raise ValueError(f"{name} must be boolean or 0/1; threshold probabilities first")
-        a = a.astype(bool)
-    return a
-
-def _ratio(num, den, agree): return num / den if den else float(agree)
-
-def binary_scores(pred,  # predicted mask: bool (or 0/1) array of any shape
-                  true):  # true mask of the same shape
-    "Dice, IoU, precision, recall and accuracy of a binary mask; a 0/0 score is 1 if both masks are empty, else 0."
-    pred, true = _as_bool(pred, 'pred'), _as_bool(true, 'true')
-    if pred.shape != true.shape: raise ValueError(f"pred and true differ in shape: {pred.shape} != {true.shape}")
-    tp, fp, fn = int((pred & true).sum()), int((pred & ~true).sum()), int((~pred & true).sum())
-    agree = fp + fn == 0 and tp == 0
-    return dict(dice=_ratio(2*tp, 2*tp + fp + fn, agree), iou=_ratio(tp, tp + fp + fn, agree),
-                precision=_ratio(tp, tp + fp, fn == 0), recall=_ratio(tp, tp + fn, fp == 0),
-                accuracy=float((pred == true).mean()) if pred.size else 1.0)
-
 # %% ../nbs/04_train.ipynb #754a3eb8
 def _binary_counts(y_true, y_pred, threshold):
     t = ops.cast(ops.cast(y_true, 'float32') > 0.5, 'float32')
@@ -112,22 +91,6 @@ def training_metrics():
     "The metrics every run compiles with: Dice, IoU, pixel accuracy, precision and recall (names as in `history.csv`)."
     return [dice_coef, iou_coef, keras.metrics.BinaryAccuracy(name='accuracy'),
             keras.metrics.Precision(name='precision'), keras.metrics.Recall(name='recall')]
-
-# %% ../nbs/04_train.ipynb #29f37636
-def atomic_write(path,  # the file to (re)place
-                 write):  # function that writes the content to the temporary path it is given
-    "Write a file through a temporary file in the same folder and `os.replace`, so it is never seen half-written."
-    path = Path(path)
-    tmp = path.with_name(f'.{path.stem}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}')  # keeps the suffix: Keras wants `.keras`
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally: tmp.unlink(missing_ok=True)
-    return path
-
-def write_json(path, obj):  # a `.json` path, and a JSON-serialisable object
-    "Write `obj` as indented JSON, atomically."
-    return atomic_write(path, lambda p: Path(p).write_text(json.dumps(obj, indent=2, default=str) + '\n'))
 
 # %% ../nbs/04_train.ipynb #35d8f823
 RUN_FILES = ('config.json', 'split.json', 'history.csv', 'curves.png', 'best.keras', 'last.keras', 'state.json')

@@ -14,7 +14,8 @@ import pandas as pd
 import cv2
 from matplotlib.figure import Figure
 from .data import DATA_CREDIT, find_dataset, index_dataset, read_image, read_mask, show_slice, show_samples
-from .train import atomic_write, plot_curves
+from .data import atomic_write
+from .train import plot_curves
 from .evaluate import pred_path, presence_scores, roc_curve, SCORES
 
 # %% ../nbs/06_visualize.ipynb #d6e14de9

@@ -1,0 +1,51 @@
+"""Wall time of the book run top to bottom as a user runs it on a CPU-only kernel: every notebook in order, in full
+(not under `nbdev_test`: `IN_TEST` unset), on the data `LGG_DATA` names, with a fresh, empty `LGG_CACHE`, so that the
+extraction, the slice cache and the book's trainings (chapter 04's `book_run`, one per model kind) are all counted.
+
+Usage: LGG_DATA=/path/to/lgg-mri-segmentation-dev.zip python bench/book_time.py [--notebooks 00_data 01_preprocess ...]
+The notebooks run in a temporary copy (their stored outputs are left alone); a failing cell stops the run and is
+reported. Prints the minutes of each notebook and the total, and stores them under the key 'book_time' of
+bench/results.json (read-modify-write: other keys are kept). Run it on a quiet machine: it is a speed figure.
+"""
+import argparse, os, shutil, subprocess, sys, tempfile, time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+NOTEBOOKS = ['index', '00_data', '01_preprocess', '02_unet', '03_fpn', '04_train', '05_evaluate', '06_visualize']
+
+def main(notebooks=NOTEBOOKS):
+    sys.path.insert(0, str(HERE))
+    from record import save
+    if not os.environ.get('LGG_DATA'): raise SystemExit("book_time: set LGG_DATA to the dataset (zip or kaggle_3m folder)")
+    os.environ.pop('IN_TEST', None)
+    cache = Path(tempfile.mkdtemp(prefix='lgg-book-cache-')); os.environ['LGG_CACHE'] = str(cache)
+    work = Path(tempfile.mkdtemp(prefix='lgg-book-nbs-'))
+    for f in (HERE.parent/'nbs').iterdir():
+        if f.is_file(): shutil.copy(f, work/f.name)
+    minutes, here, failed = {}, Path.cwd(), None
+    t_all = time.perf_counter()
+    try:
+        os.chdir(work)
+        for name in notebooks:
+            t = time.perf_counter()
+            out = subprocess.run([sys.executable, __file__, '--worker', str(work/f'{name}.ipynb')], capture_output=True, text=True)  # a process per notebook, as nbdev_test
+            if out.returncode: failed = f"{name}: {out.stderr.strip()[-1500:]}"
+            minutes[name] = round((time.perf_counter() - t) / 60, 2)
+            print(f"{name:14s} {minutes[name]:6.2f} min", flush=True)
+            if failed: print(f"book_time: stopped at {failed}", flush=True); break
+    finally:
+        os.chdir(here); shutil.rmtree(cache, ignore_errors=True); shutil.rmtree(work, ignore_errors=True)
+    total = round((time.perf_counter() - t_all) / 60, 2)
+    print(f"total          {total:6.2f} min{' (stopped early)' if failed else ''}")
+    save('book_time', dict(command='LGG_DATA=... python bench/book_time.py', data=Path(os.environ['LGG_DATA']).name, minutes=minutes,
+                           total_minutes=total, failed=failed, loadavg_end=round(os.getloadavg()[0], 2)))
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--notebooks', nargs='*', default=NOTEBOOKS, choices=NOTEBOOKS); ap.add_argument('--worker', help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.worker:
+        from execnb.nbio import read_nb
+        from execnb.shell import CaptureShell
+        CaptureShell(mpl_format='png').run_all(read_nb(a.worker), exc_stop=True)
+    else: main(a.notebooks)
