@@ -19,7 +19,8 @@ def main(notebooks=NOTEBOOKS):
     if not os.environ.get('LGG_DATA'): raise SystemExit("book_time: set LGG_DATA to the dataset (zip or kaggle_3m folder)")
     os.environ.pop('IN_TEST', None)
     cache = Path(tempfile.mkdtemp(prefix='lgg-book-cache-')); os.environ['LGG_CACHE'] = str(cache)
-    work = Path(tempfile.mkdtemp(prefix='lgg-book-nbs-'))
+    top = Path(tempfile.mkdtemp(prefix='lgg-book-nbs-')); work = top/'nbs'; work.mkdir()
+    shutil.copy(HERE.parent/'settings.ini', top)  # the notebooks read the project's settings, as in a clone
     for f in (HERE.parent/'nbs').iterdir():
         if f.is_file(): shutil.copy(f, work/f.name)
     minutes, here, failed = {}, Path.cwd(), None
@@ -34,7 +35,7 @@ def main(notebooks=NOTEBOOKS):
             print(f"{name:14s} {minutes[name]:6.2f} min", flush=True)
             if failed: print(f"book_time: stopped at {failed}", flush=True); break
     finally:
-        os.chdir(here); shutil.rmtree(cache, ignore_errors=True); shutil.rmtree(work, ignore_errors=True)
+        os.chdir(here); shutil.rmtree(cache, ignore_errors=True); shutil.rmtree(top, ignore_errors=True)
     total = round((time.perf_counter() - t_all) / 60, 2)
     print(f"total          {total:6.2f} min{' (stopped early)' if failed else ''}")
     save('book_time', dict(command='LGG_DATA=... python bench/book_time.py', data=Path(os.environ['LGG_DATA']).name, minutes=minutes,

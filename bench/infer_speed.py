@@ -7,13 +7,13 @@ scaling, batches of 16) and, separately, the model alone on the pre-loaded stack
 `torch.inference_mode`, float32, in NCHW, in channels_last, and channels_last under `torch.compile`. Fresh process per run, variants alternating, warm-up excluded. Stores the figures under the key
 'inference' of bench/results.json (read-modify-write: other keys are kept).
 """
-import argparse, json, os, subprocess, sys, tempfile, time
+import argparse, json, os, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from train_speed import machine_info, set_threads
+from train_speed import machine_info, run_worker, set_threads
 from record import save
 
 SLICES, SIZE, BATCH = 36, 256, 16
@@ -67,13 +67,6 @@ VARIANTS = {  # name -> (worker, model, threads[, worker options])
     'keras_fpn': ('keras', 'fpn', 2),
 }
 
-def run_worker(args):
-    env = {**os.environ, 'TF_CPP_MIN_LOG_LEVEL': '3', 'KERAS_BACKEND': 'tensorflow'}
-    out = subprocess.run([sys.executable, __file__, '--worker', json.dumps(args)], capture_output=True, text=True, env=env)
-    lines = [l for l in out.stdout.splitlines() if l.startswith('RESULT ')]
-    if out.returncode or not lines: raise RuntimeError(f"worker {args} failed:\n{out.stderr[-3000:]}")
-    return json.loads(lines[-1][7:])
-
 def main(variants=None, repeats=3):
     variants = variants or list(VARIANTS)
     res = dict(machine=machine_info(), command='python bench/infer_speed.py', slices=SLICES, size=SIZE, batch=BATCH, repeats=repeats)
@@ -81,7 +74,7 @@ def main(variants=None, repeats=3):
     for r in range(repeats):
         for v in (variants if r % 2 == 0 else variants[::-1]):
             kind, model, threads, *opts = VARIANTS[v]
-            runs[v].append(run_worker(dict(kind=kind, model=model, threads=threads, **(opts[0] if opts else {}))))
+            runs[v].append(run_worker(dict(kind=kind, model=model, threads=threads, **(opts[0] if opts else {})), script=__file__))
             print(f"  {v:24s} repeat {r}: {runs[v][-1]}  (load {os.getloadavg()[0]:.1f})", flush=True)
     out = {}
     for v, rs in runs.items():

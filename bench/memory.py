@@ -10,7 +10,7 @@ write one PNG mask per slice). Each run is a fresh process; it reports its resid
 framework (VmRSS) and its peak (ru_maxrss). Figures: both raw values and peak minus post-import, in MiB, median over
 repeats. Stores them under the key 'memory' of bench/results.json (read-modify-write: other keys are kept).
 """
-import argparse, json, os, resource, subprocess, sys, tempfile
+import argparse, json, os, resource, sys, tempfile
 from pathlib import Path
 import numpy as np
 
@@ -33,7 +33,6 @@ def batches(n=4, seed=0):
 
 def train_keras(steps, xla):
     import lgg_unet, keras  # lgg_unet first, as a user's script: it sets the oneDNN switch before TensorFlow loads
-    import tensorflow as tf
     from lgg_unet.train import BCEDiceLoss, build_model, training_metrics
     after_import = rss_mib()
     model = build_model('unet', filters=FILTERS, img_size=SIZE, batchnorm=True)
@@ -97,15 +96,8 @@ VARIANTS = {  # name -> (worker, kwargs)
     'predict_keras': ('predict_keras', {}), 'predict_torch': ('predict_torch', {}),
 }
 
-def run_worker(args):
-    env = {**os.environ, 'TF_CPP_MIN_LOG_LEVEL': '3', 'KERAS_BACKEND': 'tensorflow'}
-    out = subprocess.run([sys.executable, __file__, '--worker', json.dumps(args)], capture_output=True, text=True, env=env)
-    lines = [l for l in out.stdout.splitlines() if l.startswith('RESULT ')]
-    if out.returncode or not lines: raise RuntimeError(f"worker {args} failed:\n{out.stderr[-3000:]}")
-    return json.loads(lines[-1][7:])
-
 def main(steps=200, repeats=2, variants=None):
-    from train_speed import machine_info
+    from train_speed import machine_info, run_worker
     variants = variants or list(VARIANTS)
     res = dict(machine=machine_info(), command=f'python bench/memory.py --steps {steps} --repeats {repeats}', steps=steps, batch=BATCH,
                size=SIZE, filters=FILTERS, batchnorm=True, predict_patient=dict(slices=SLICES, size=PATIENT_SIZE), unit='MiB', runs={})
@@ -117,7 +109,7 @@ def main(steps=200, repeats=2, variants=None):
                 kind, kw = VARIANTS[v]
                 if kind.startswith('train'): kw = dict(kw, steps=steps)
                 else: kw = dict(kw, folder=str(folder), out=f'{tmp}/out-{v}-{r}')
-                o = run_worker(dict(kind=kind, **kw)); o['peak_minus_import'] = o['peak'] - o['after_import']
+                o = run_worker(dict(kind=kind, **kw), script=__file__); o['peak_minus_import'] = o['peak'] - o['after_import']
                 runs[v].append(o)
                 print(f"  {v:28s} repeat {r}: after import {o['after_import']:7.0f}  peak {o['peak']:7.0f}  peak-import {o['peak_minus_import']:7.0f} MiB"
                       f"  (load {os.getloadavg()[0]:.1f})", flush=True)

@@ -117,9 +117,10 @@ VARIANTS = {  # name -> (worker kind, kwargs, extra environment)
     'keras_torch': ('keras', dict(metrics=True, jit=False), {'KERAS_BACKEND': 'torch'}),
 }
 
-def run_worker(args, env_extra):
+def run_worker(args, env_extra={}, script=__file__):
+    "Run `script --worker ARGS` in a fresh process (TensorFlow backend unless `env_extra` says otherwise); its `RESULT` line, parsed."
     env = {**os.environ, 'TF_CPP_MIN_LOG_LEVEL': '3', 'KERAS_BACKEND': 'tensorflow', **env_extra}
-    out = subprocess.run([sys.executable, __file__, '--worker', json.dumps(args)], capture_output=True, text=True, env=env)
+    out = subprocess.run([sys.executable, script, '--worker', json.dumps(args)], capture_output=True, text=True, env=env)
     lines = [l for l in out.stdout.splitlines() if l.startswith('RESULT ')]
     if out.returncode or not lines: raise RuntimeError(f"worker {args} failed:\n{out.stderr[-3000:]}")
     return json.loads(lines[-1][7:])

@@ -10,7 +10,8 @@ LGG_CV names a cross-validation folder made by `lgg_cv` (the shipped recipe's, b
 summary and 06 draws its out-of-fold results (patients each predicted by a model that never saw them).
 
 Figures of the real data may be stored, small (PNG at 72 dpi, not retina) and labelled with the dataset's licence and citation
-(`lgg_unet.data.data_credit`); a notebook must never print or display the tifs, masks or arrays themselves."""
+(`lgg_unet.data.data_credit`); a notebook must never print or display the tifs, masks or arrays themselves. A cell marked
+`#| output: false` keeps no stored output: the tests' tiny models score nothing on the real data, and their tables are not results."""
 import os, sys
 os.environ['IN_TEST'] = '1'
 from pathlib import Path
@@ -27,4 +28,6 @@ if __name__ == '__main__':
         shell = CaptureShell(mpl_format='png')  # execnb's default, retina, stores twice the pixels
         matplotlib.rcParams['figure.dpi'] = DPI
         shell.run_all(nb, exc_stop=True)
+        for cell in nb.cells:  # `#| output: false`: the docs site hides the output, so it is not stored either (the tiny test models' tables)
+            if cell.cell_type == 'code' and any(l.replace(' ', '') == '#|output:false' for l in cell.source.splitlines()): cell.outputs = []
         write_nb(nb, f.name); os.chdir(here); print('executed', f, flush=True)
