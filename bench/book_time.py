@@ -3,6 +3,7 @@
 extraction, the slice cache and the book's trainings (chapter 04's `book_run`, one per model kind) are all counted.
 
 Usage: LGG_DATA=/path/to/lgg-mri-segmentation-dev.zip python bench/book_time.py [--notebooks 00_data 01_preprocess ...]
+With `--cache DIR` the cache is kept, so a rerun from a failed notebook reuses what the earlier ones made.
 The notebooks run in a temporary copy (their stored outputs are left alone); a failing cell stops the run and is
 reported. Prints the minutes of each notebook and the total, and stores them under the key 'book_time' of
 bench/results.json (read-modify-write: other keys are kept). Run it on a quiet machine: it is a speed figure.
@@ -13,12 +14,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 NOTEBOOKS = ['index', '00_data', '01_preprocess', '02_unet', '03_fpn', '04_train', '05_evaluate', '06_visualize']
 
-def main(notebooks=NOTEBOOKS):
+def main(notebooks=NOTEBOOKS, cache=None):
     sys.path.insert(0, str(HERE))
     from record import save
     if not os.environ.get('LGG_DATA'): raise SystemExit("book_time: set LGG_DATA to the dataset (zip or kaggle_3m folder)")
     os.environ.pop('IN_TEST', None)
-    cache = Path(tempfile.mkdtemp(prefix='lgg-book-cache-')); os.environ['LGG_CACHE'] = str(cache)
+    keep = cache is not None
+    cache = Path(cache) if keep else Path(tempfile.mkdtemp(prefix='lgg-book-cache-')); os.environ['LGG_CACHE'] = str(cache)
     top = Path(tempfile.mkdtemp(prefix='lgg-book-nbs-')); work = top/'nbs'; work.mkdir()
     shutil.copy(HERE.parent/'settings.ini', top)  # the notebooks read the project's settings, as in a clone
     for f in (HERE.parent/'nbs').iterdir():
@@ -35,18 +37,20 @@ def main(notebooks=NOTEBOOKS):
             print(f"{name:14s} {minutes[name]:6.2f} min", flush=True)
             if failed: print(f"book_time: stopped at {failed}", flush=True); break
     finally:
-        os.chdir(here); shutil.rmtree(cache, ignore_errors=True); shutil.rmtree(top, ignore_errors=True)
+        os.chdir(here); shutil.rmtree(top, ignore_errors=True)
+        if not keep: shutil.rmtree(cache, ignore_errors=True)
     total = round((time.perf_counter() - t_all) / 60, 2)
     print(f"total          {total:6.2f} min{' (stopped early)' if failed else ''}")
-    save('book_time', dict(command='LGG_DATA=... python bench/book_time.py', data=Path(os.environ['LGG_DATA']).name, minutes=minutes,
+    save('book_time', dict(command='LGG_DATA=... python bench/book_time.py' + (f" --notebooks {' '.join(notebooks)}" if notebooks != NOTEBOOKS else ''), data=Path(os.environ['LGG_DATA']).name, minutes=minutes,
                            total_minutes=total, failed=failed, loadavg_end=round(os.getloadavg()[0], 2)))
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--notebooks', nargs='*', default=NOTEBOOKS, choices=NOTEBOOKS); ap.add_argument('--worker', help=argparse.SUPPRESS)
+    ap.add_argument('--cache', help='use and keep this LGG_CACHE (default: a fresh one, removed at the end), e.g. to go on from a failed notebook')
     a = ap.parse_args()
     if a.worker:
         from execnb.nbio import read_nb
         from execnb.shell import CaptureShell
         CaptureShell(mpl_format='png').run_all(read_nb(a.worker), exc_stop=True)
-    else: main(a.notebooks)
+    else: main(a.notebooks, a.cache)

@@ -8,8 +8,8 @@ __all__ = ['MODEL_FORMATS', 'PRETRAINED', 'SCORES', 'PER_PATIENT', 'PER_SLICE', 
            'slice_files', 'read_slices', 'keep_largest_component', 'VolumePrediction', 'predict_volume', 'pred_path',
            'write_mask_png', 'pretrained_path', 'load_pretrained', 'predict_main', 'hd95', 'hd95_worst', 'score_volume',
            'score_slices', 'roc_auc', 'roc_curve', 'presence_scores', 'evaluate_model', 'patient_scores',
-           'summarize_results', 'evaluate_main', 'cv_summary', 'plot_cv', 'cross_validate', 'cv_main',
-           'export_pretrained']
+           'summarize_results', 'evaluate_main', 'cv_summary', 'plot_cv', 'cross_validate', 'book_cv_config', 'book_cv',
+           'cv_main', 'export_pretrained']
 
 # %% ../nbs/05_evaluate.ipynb #c208fab1
 import argparse, io, json, os, sys, tempfile, time
@@ -562,6 +562,32 @@ def cross_validate(config:'TrainConfig|None'=None,  # options of every fold (`fo
     fig = plot_cv(oof, f"{cv.name}: out-of-fold Dice per patient, {cfg.folds} folds\n{data_credit(s['synthetic'])}")
     atomic_write(cv/'cv.png', lambda p: fig.savefig(p))
     return cv
+
+# %% ../nbs/05_evaluate.ipynb #83f6315f
+def book_cv_config(data=None,  # anything `find_dataset` accepts; the book's dataset (ignored under test: the phantom set)
+                   test=None):  # tiny settings for tests; default: whether `IN_TEST` is set
+    "The options of the cross-validation the book shows: tiny on the phantom set under test, else the shipped recipe (4 minutes a fold on a CPU)."
+    from lgg_unet.data import cache_dir, make_synthetic
+    from lgg_unet.train import SHIPPED_RECIPE, gpu_available
+    test = bool(os.environ.get('IN_TEST')) if test is None else test
+    if test: return dict(data=str(make_synthetic(cache_dir()/'synthetic-6x12-seed0')), folds=3, img_size=32, filters=4, epochs=1, batch_size=8, valid_pct=0.0, verbose=0)
+    return dict(data=str(find_dataset(data)), folds=5, **{**SHIPPED_RECIPE, **({} if gpu_available() else {'time_budget': 4.0})})
+
+def book_cv(data=None, test=None):  # see `book_cv_config`
+    "The finished cross-validation folder of `book_cv_config` in `cache_dir()/'book'`: made by the first caller, reused by the others (a file lock)."
+    import fcntl, hashlib
+    import lgg_unet.evaluate, lgg_unet.train
+    from lgg_unet.data import cache_dir
+    cfg = book_cv_config(data, test)
+    code = b''.join(Path(m.__file__).read_bytes() for m in (lgg_unet.train, lgg_unet.evaluate))  # new code, new cross-validation
+    key = hashlib.sha1(json.dumps([cfg, keras.backend.backend()], sort_keys=True).encode() + code).hexdigest()[:10]
+    out = cache_dir()/'book'; out.mkdir(parents=True, exist_ok=True)
+    cv = out/f'cv-{key}'
+    with open(out/f'.{cv.name}.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if (cv/'summary.json').exists(): return cv
+        if cfg.get('verbose', 1): print(f"Cross-validating the shipped recipe: {cfg['folds']} folds, {cfg['time_budget']:g} minutes each.")
+        return cross_validate(out=str(out), name=cv.name, resume=cv.is_dir(), **cfg)
 
 # %% ../nbs/05_evaluate.ipynb #53cbedb1
 def cv_main(argv=None): # command-line arguments; default sys.argv[1:]
