@@ -239,12 +239,12 @@ def _skip(prog, path, reason): print(f"{prog}: skipping {path}: {reason}", file=
 
 # %% ../nbs/05_evaluate.ipynb #530c5265
 def _predict_files(model, files, out, args):
-    "Predict loose slice files, batched by shape; write their PNGs; return how many were written."
-    groups, n = {}, 0
+    "Predict loose slice files, batched by shape, each normalised on its own if the model wants it (as `predict_mask`); write their PNGs; return how many were written."
+    groups, n, norm = {}, 0, _normalizes(model, args.normalize)
     for f in files:
         good, arr, problems = read_slices([f])
         for p, why in problems: _skip('lgg_predict', p, why)
-        if good: groups.setdefault(arr.shape[1:], []).append((f, arr[0]))
+        if good: groups.setdefault(arr.shape[1:], []).append((f, normalize_volume(arr)[0] if norm else arr[0]))
     for items in groups.values():
         prob = predict_probs(model, np.stack([a for _, a in items]), args.batch_size, args.tta)
         for (f, _), p in zip(items, prob): write_mask_png(out, f, p > args.threshold); n += 1
