@@ -12,9 +12,9 @@ import argparse, os, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-NOTEBOOKS = ['index', '00_data', '01_preprocess', '02_unet', '03_fpn', '04_train', '05_evaluate', '06_visualize']
+NOTEBOOKS = ['index'] + sorted(f.stem for f in (HERE.parent/'nbs').glob('[0-9][0-9]_*.ipynb'))  # the book's order
 
-def main(notebooks=NOTEBOOKS, cache=None):
+def main(notebooks=NOTEBOOKS, cache=None, record=True):
     sys.path.insert(0, str(HERE))
     from record import save
     if not os.environ.get('LGG_DATA'): raise SystemExit("book_time: set LGG_DATA to the dataset (zip or kaggle_3m folder)")
@@ -41,16 +41,18 @@ def main(notebooks=NOTEBOOKS, cache=None):
         if not keep: shutil.rmtree(cache, ignore_errors=True)
     total = round((time.perf_counter() - t_all) / 60, 2)
     print(f"total          {total:6.2f} min{' (stopped early)' if failed else ''}")
-    save('book_time', dict(command='LGG_DATA=... python bench/book_time.py' + (f" --notebooks {' '.join(notebooks)}" if notebooks != NOTEBOOKS else ''), data=Path(os.environ['LGG_DATA']).name, minutes=minutes,
+    if record: save('book_time', dict(command='LGG_DATA=... python bench/book_time.py' + (f" --notebooks {' '.join(notebooks)}" if notebooks != NOTEBOOKS else ''), data=Path(os.environ['LGG_DATA']).name, minutes=minutes,
                            total_minutes=total, failed=failed, loadavg_end=round(os.getloadavg()[0], 2)))
+    return failed
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--notebooks', nargs='*', default=NOTEBOOKS, choices=NOTEBOOKS); ap.add_argument('--worker', help=argparse.SUPPRESS)
+    ap.add_argument('--no-record', action='store_true', help="don't store the minutes in results.json (CI's run of the small book, LGG_BOOK=small)")
     ap.add_argument('--cache', help='use and keep this LGG_CACHE (default: a fresh one, removed at the end), e.g. to go on from a failed notebook')
     a = ap.parse_args()
     if a.worker:
         from execnb.nbio import read_nb
         from execnb.shell import CaptureShell
         CaptureShell(mpl_format='png').run_all(read_nb(a.worker), exc_stop=True)
-    else: main(a.notebooks, a.cache)
+    else: sys.exit(1 if main(a.notebooks, a.cache, not a.no_record) else 0)

@@ -4,15 +4,15 @@
 
 # %% auto #0
 __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SCHEDULES', 'PRECISIONS', 'XLA_MODES', 'DEMO',
-           'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'SHIPPED_RECIPE', 'dice_loss', 'BCEDiceLoss', 'dice_coef',
-           'iou_coef', 'training_metrics', 'run_dir', 'run_data', 'run_split', 'gpu_available', 'build_model',
-           'patient_dice', 'sample_losses', 'PatientValidation', 'history_columns', 'RunCheckpoint', 'write_state',
-           'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule', 'EMAWeights',
-           'resume_point', 'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table', 'run_config', 'run_batches',
-           'demo_data', 'train_config', 'resumed_config', 'train_devices', 'data_parallel', 'EvenBatches', 'use_xla',
-           'choose_path', 'xla_plan', 'cpu_info', 'kept_random_state', 'probe_xla', 'settle_xla', 'run_xla_choice',
-           'train', 'book_config', 'book_run', 'export_model', 'train_parser', 'main', 'simulate_devices',
-           'check_data_parallel']
+           'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'SHIPPED_RECIPE', 'BOOK_SMALL', 'dice_loss',
+           'BCEDiceLoss', 'dice_coef', 'iou_coef', 'training_metrics', 'run_dir', 'run_data', 'run_split',
+           'gpu_available', 'build_model', 'patient_dice', 'sample_losses', 'PatientValidation', 'history_columns',
+           'RunCheckpoint', 'write_state', 'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress',
+           'CosineSchedule', 'EMAWeights', 'resume_point', 'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table',
+           'run_config', 'run_batches', 'demo_data', 'train_config', 'resumed_config', 'train_devices', 'data_parallel',
+           'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info', 'precision_plan', 'kept_random_state',
+           'probe_xla', 'settle_xla', 'run_xla_choice', 'train', 'book_scale', 'book_config', 'cached_run', 'book_run',
+           'export_model', 'train_parser', 'main', 'simulate_devices', 'check_data_parallel']
 
 # %% ../nbs/04_train.ipynb #edff5fed
 import argparse, fcntl, hashlib, json, os, platform, random, re, shutil, signal, subprocess, sys, tempfile, time, types
@@ -158,12 +158,13 @@ SIZE_STEP = {'unet': 16, 'fpn': 32}  # image side must be a multiple: 2**depth o
 
 def build_model(model='unet', backbone='simple', filters=64, img_size=256, channels=3,
                 mixed=False,  # True: mixed_float16; or a dtype policy name such as 'mixed_bfloat16'
-                batchnorm=False):  # see `train`
+                batchnorm=False,  # see `train`
+                batchnorm_from=1):  # see `build_unet`
     "The network of a run, in mixed precision if `mixed`."
     old = keras.config.dtype_policy()
     keras.config.set_dtype_policy(mixed if isinstance(mixed, str) else 'mixed_float16' if mixed else 'float32')
     try:
-        if model == 'unet': return build_unet((img_size, img_size, channels), filters=filters, batchnorm=batchnorm)
+        if model == 'unet': return build_unet((img_size, img_size, channels), filters=filters, batchnorm=batchnorm, batchnorm_from=batchnorm_from)
         from lgg_unet.fpn import build_fpn
         return build_fpn((img_size, img_size, channels), backbone=backbone)
     finally: keras.config.set_dtype_policy(old)
@@ -361,7 +362,7 @@ class CurvesPlot(keras.callbacks.Callback):
 
 # %% ../nbs/04_train.ipynb #b5344943
 SCHEDULES = ('plateau', 'cosine')  # learning-rate schedules
-PRECISIONS = (None, 'float32', 'mixed_float16', 'mixed_bfloat16')  # dtype policies (None: by device)
+PRECISIONS = (None, 'auto', 'float32', 'mixed_float16', 'mixed_bfloat16')  # dtype policies (None: by device; auto: by device and CPU, `precision_plan`)
 XLA_MODES = ('auto', 'on', 'off')  # `TrainConfig.xla`
 
 def _opt(default, help:str,  # the default, and what the option means, with units
@@ -389,9 +390,10 @@ class TrainConfig:
     backbone: str = _opt('simple', "FPN encoder (chapter 03)")
     filters: int = _opt(64, "U-Net filters of the first stage", check=_at_least(1))
     batchnorm: bool = _opt(False, "U-Net with BatchNormalization after every convolution")
+    batchnorm_from: int = _opt(1, "with batchnorm: the first U-Net stage normalised (1: all; 3: the 32x32 and coarser stages of a 128px input, fast in bfloat16)", check=_at_least(1))
     img_size: int = _opt(256, "side of the square network input, pixels; a multiple of 16 (unet) or 32 (fpn)")
     channels: int = _opt(3, "3: pre-contrast, FLAIR, post-contrast; 1: FLAIR only", choices=(1, 3))
-    precision: str|None = _opt(None, "dtype policy (default: mixed_float16 on a GPU, else float32)", choices=PRECISIONS)
+    precision: str|None = _opt(None, "dtype policy (default: mixed_float16 on a GPU, else float32; auto: also mixed_bfloat16 on a CPU with AMX)", choices=PRECISIONS)
     xla: str = _opt('auto', "XLA for training: auto measures both paths at the start of a run on a CPU under TensorFlow and keeps the faster "
                    "(GPU, JAX: on; runs under 300 steps or 5 minutes: off); on/off force one (resumed runs and later folds reuse the first choice)", choices=XLA_MODES)
     epochs: int = _opt(50, "maximum number of epochs", 'call', check=_at_least(1))
@@ -456,8 +458,9 @@ def run_config(cfg:TrainConfig, df, mixed):  # the run's options, its slice inde
     versions = {'python': platform.python_version(), 'keras': keras.__version__, 'numpy': np.__version__, 'lgg_unet': lgg_unet.__version__}
     for mod in ('tensorflow', 'jax', 'torch'):
         if mod in sys.modules: versions[mod] = getattr(sys.modules[mod], '__version__', '?')
+    policy, why = precision_plan(cfg.precision, mixed)
     return {**asdict(cfg), 'synthetic': bool(df.attrs.get('synthetic')), 'data_root': df.attrs.get('root'), 'slices': len(df),
-            'backend': keras.backend.backend(), 'dtype_policy': cfg.precision or ('mixed_float16' if mixed else 'float32'),
+            'backend': keras.backend.backend(), 'dtype_policy': policy, 'precision_choice': {'choice': policy, 'reason': why, 'cpu': cpu_info()},
             'versions': versions, 'started': time.strftime('%Y-%m-%dT%H:%M:%S')}
 
 # %% ../nbs/04_train.ipynb #7abd47b9
@@ -595,6 +598,17 @@ def cpu_info():
     has = (lambda f: any(x.startswith(f) for x in flags[1].split())) if flags else (lambda f: None)
     return {'model': name[1].strip() if name else (platform.processor() or None), 'avx2': has('avx2'), 'avx512f': has('avx512f'), 'amx': has('amx')}
 
+# %% ../nbs/04_train.ipynb #precpl01
+def precision_plan(precision=None,  # `TrainConfig.precision`: None, 'auto' or a dtype policy
+                   gpu=False,  # a GPU is visible
+                   cpu=None):  # `cpu_info()` of the machine; default: this one's
+    "(dtype policy, reason) of a run: a policy given is kept; None: mixed_float16 on a GPU, else float32; 'auto': and mixed_bfloat16 on a CPU with AMX."
+    if precision not in (None, 'auto'): return precision, f"precision={precision!r} given"
+    if gpu: return 'mixed_float16', 'a GPU: float16 arithmetic'
+    if precision is None: return 'float32', 'a CPU: float32 (precision=auto would look for AMX)'
+    if (cpu or cpu_info())['amx']: return 'mixed_bfloat16', 'a CPU with AMX: bfloat16 matrix units'
+    return 'float32', 'a CPU without AMX: bfloat16 would not be faster'
+
 # %% ../nbs/04_train.ipynb #bcec9c5d
 @contextmanager
 def kept_random_state():
@@ -668,7 +682,7 @@ def _fit_model(cfg, info, run, model, done, hist, train_ds, valid):
     policy, n = info['dtype_policy'], len(info['train_devices'])
     if n > 1: train_ds = EvenBatches(train_ds, n)
     if model is None:
-        model = build_model(cfg.model, cfg.backbone, cfg.filters, cfg.img_size, cfg.channels, mixed=policy, batchnorm=cfg.batchnorm)
+        model = build_model(cfg.model, cfg.backbone, cfg.filters, cfg.img_size, cfg.channels, mixed=policy, batchnorm=cfg.batchnorm, batchnorm_from=cfg.batchnorm_from)
         adam = keras.optimizers.Adam(cfg.learning_rate, use_ema=cfg.ema > 0, ema_momentum=cfg.ema or 0.99)
         model.compile(adam, BCEDiceLoss(cfg.bce_weight, cfg.dice_weight, cfg.dice_over), metrics=training_metrics())
     settle_xla(cfg, run, model, train_ds, gpu_available(), print if cfg.verbose else lambda *a: None, n)  # new and resumed models alike: `load_model` compiles with 'auto'
@@ -710,34 +724,48 @@ def train(config:TrainConfig|None=None,  # the run's options (default: `TrainCon
 
 # %% ../nbs/04_train.ipynb #48ef76f8
 SHIPPED_RECIPE = dict(model='unet', img_size=128, filters=16, batchnorm=True, batch_size=16, learning_rate=1e-3, schedule='cosine', dice_over='batch',
-                      oversample=0.5, normalize=True, rotate=15.0, zoom=0.1, valid_pct=0.0, epochs=1000, time_budget=11.0)  # cross-validated per fold on a CPU (bench/README.md)
+                      oversample=0.5, normalize=True, rotate=15.0, zoom=0.1, valid_pct=0.0, epochs=6)  # cross-validated, in epochs (bench/README.md)
+BOOK_SMALL = dict(patients=16, epochs=1)  # LGG_BOOK=small: every book training on real data cut to this (CI runs the whole book so)
 
+def book_scale():
+    "What `LGG_BOOK` asks of the book's trainings on real data: {} (full size) or `BOOK_SMALL`; ValueError naming the variable otherwise."
+    v = os.environ.get('LGG_BOOK', '')
+    if v not in ('', 'small'): raise ValueError(f"LGG_BOOK={v!r}: leave it unset for the book at full size, or set it to 'small' ({BOOK_SMALL})")
+    return dict(BOOK_SMALL) if v else {}
+
+# %% ../nbs/04_train.ipynb #bookcf01
 def book_config(model='unet',  # 'unet' or 'fpn'
                 test=None):  # tiny settings for tests; default: whether `IN_TEST` is set
-    "The one training of `model` that chapters 04-06 share: tiny under test, full on a GPU, a 15-minute budget on a CPU."
+    "The one training of `model` that chapters 04-06 share: tiny under test, else full on a GPU and the shipped recipe on a CPU (`book_scale` cuts both)."
     test = bool(os.environ.get('IN_TEST')) if test is None else test
     if test: return TrainConfig(model=model, data=str(example_dataset()), patients=6, img_size=64, filters=8, batchnorm=model == 'unet', dice_over='batch',
                                 oversample=0.5, epochs=3, batch_size=8, valid_pct=0.5, seed=0, verbose=0)
-    if gpu_available(): return TrainConfig(model=model, seed=0, verbose=2)  # the original project's 64 filters, 256x256, 50 epochs
-    return TrainConfig(**{**SHIPPED_RECIPE, 'model': model, 'batchnorm': model == 'unet', 'valid_pct': 0.2, 'patience': 1000, 'time_budget': 15.0,
-                          'seed': 0, 'verbose': 2})
+    if gpu_available(): return TrainConfig(model=model, seed=0, verbose=2, **book_scale())  # the original project's 64 filters, 256x256, 50 epochs
+    return TrainConfig(**{**SHIPPED_RECIPE, 'model': model, 'batchnorm': model == 'unet', 'valid_pct': 0.2, 'patience': 1000, 'seed': 0, 'verbose': 2, **book_scale()})
 
 def _finished(run): return (Path(run)/'state.json').exists() and json.loads((Path(run)/'state.json').read_text()).get('finished', False)
 
-def book_run(model='unet', test=None):  # see `book_config`
-    "The finished run of `book_config(model)` in `cache_dir()/'book'`: trained by the first caller, reused by the others (a file lock)."
-    cfg = book_config(model, test)
-    import lgg_unet.train as this
-    code = Path(this.__file__).read_bytes()  # new code, new run
-    root = run_data(cfg.data).attrs['root']
-    key = hashlib.sha1(json.dumps([asdict(replace(cfg, verbose=0)), str(root), keras.backend.backend()], sort_keys=True).encode() + code).hexdigest()[:10]
+def cached_run(name,  # the folder's name in `cache_dir()/'book'`, before its key
+               key,   # JSON-able: what the result depends on (a configuration); the package version and backend are added
+               make,  # make(folder) -> folder: makes the result in the folder
+               done): # done(folder) -> bool: the result is there, finished
+    "The book's cached results: `cache_dir()/'book'/<name>-<hash of key>`, made by the first caller and reused by the others (a file lock)."
+    import lgg_unet
+    h = hashlib.sha1(json.dumps([key, lgg_unet.__version__, keras.backend.backend()], sort_keys=True, default=str).encode()).hexdigest()[:10]
     out = cache_dir()/'book'; out.mkdir(parents=True, exist_ok=True)
-    run = out/f'{model}-{key}'
-    with open(out/f'.{run.name}.lock', 'w') as lock:
+    folder = out/f'{name}-{h}'
+    with open(out/f'.{folder.name}.lock', 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if _finished(run): return run
-        if not cfg.data and not gpu_available(): print(f"No GPU: training the CPU budget configuration ({cfg.img_size}px, {cfg.filters} filters, {cfg.time_budget:g} minutes).")
-        return train(replace(cfg, out=str(out), name=run.name, resume=run.is_dir()))
+        return folder if done(folder) else make(folder)
+
+def book_run(model='unet', test=None):  # see `book_config`
+    "The finished run of `book_config(model)`, trained once into the book's cache (`cached_run`) and reused by chapters 04-06."
+    cfg = book_config(model, test)
+    def make(run):
+        if cfg.verbose: print(f"Training the book's {model}: {cfg.epochs} epochs at {cfg.img_size}px, {cfg.patients or 'all'} patients, "
+                              f"{'a GPU' if gpu_available() else 'the CPU'}; a line per epoch follows.", flush=True)
+        return train(replace(cfg, out=str(run.parent), name=run.name, resume=run.is_dir()))
+    return cached_run(model, [asdict(replace(cfg, verbose=0)), str(run_data(cfg.data).attrs['root'])], make, _finished)
 
 # %% ../nbs/04_train.ipynb #be9257f7
 def export_model(run,  # a training run folder (its config.json, and best.keras or, without validation, last.keras)
@@ -747,7 +775,7 @@ def export_model(run,  # a training run folder (its config.json, and best.keras 
     cfg = json.loads((run/'config.json').read_text())
     src = run/'best.keras' if (run/'best.keras').exists() else run/'last.keras'
     if not src.exists(): raise FileNotFoundError(f"{run} holds neither best.keras nor last.keras: no finished epoch to export")
-    net = build_model(cfg['model'], cfg['backbone'], cfg['filters'], cfg['img_size'], cfg['channels'], batchnorm=cfg.get('batchnorm', False))
+    net = build_model(cfg['model'], cfg['backbone'], cfg['filters'], cfg['img_size'], cfg['channels'], batchnorm=cfg.get('batchnorm', False), batchnorm_from=cfg.get('batchnorm_from', 1))
     net.set_weights(keras.models.load_model(src, compile=False).get_weights())
     dest.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(dest, net.save)

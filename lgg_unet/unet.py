@@ -61,22 +61,25 @@ def build_unet(input_shape=(256, 256, 3), # (height, width, channels); height an
                filters:int=64, # filters of the first encoder stage, doubled at each further stage
                depth:int=4, # number of pooling (and up-convolution) stages
                batchnorm:bool=False, # BatchNormalization after every 3×3 convolution
+               batchnorm_from:int=1, # with batchnorm: the first stage normalised (1: every stage; depth+1: the bottleneck only)
                dropout:float=0.0, # SpatialDropout2D rate after every block (0: none)
               ) -> keras.Model:
     "U-Net for binary segmentation: sigmoid mask of shape (batch, height, width, 1)."
     if int(depth) < 1 or int(filters) < 1: raise ValueError(f"depth and filters must be >= 1, got depth={depth}, filters={filters}")
     if not 0 <= dropout < 1: raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    if not 1 <= int(batchnorm_from) <= depth + 1: raise ValueError(f"batchnorm_from must be in 1..{depth+1} (a stage), got {batchnorm_from}")
+    bn = lambda i: batchnorm and i >= batchnorm_from  # stage i (depth+1: the bottleneck) normalises
     inputs = keras.Input(check_input_shape(input_shape, 2**depth), name='image')
     x, skips = inputs, []
     for i in range(1, depth+1):
-        x = conv_block(x, filters * 2**(i-1), f'enc{i}', batchnorm, dropout)
+        x = conv_block(x, filters * 2**(i-1), f'enc{i}', bn(i), dropout)
         skips.append(x)
         x = layers.MaxPooling2D(2, name=f'enc{i}_pool')(x)
-    x = conv_block(x, filters * 2**depth, 'bottleneck', batchnorm, dropout)
+    x = conv_block(x, filters * 2**depth, 'bottleneck', bn(depth+1), dropout)
     for i in range(depth, 0, -1):
         x = layers.Conv2DTranspose(filters * 2**(i-1), 2, strides=2, padding='same', name=f'dec{i}_up')(x)
         x = layers.Concatenate(name=f'dec{i}_concat')([x, skips[i-1]])
-        x = conv_block(x, filters * 2**(i-1), f'dec{i}', batchnorm, dropout)
+        x = conv_block(x, filters * 2**(i-1), f'dec{i}', bn(i), dropout)
     logits = layers.Conv2D(1, 1, name='mask_logits')(x)
     outputs = StableSigmoid(name='mask')(logits)
     return keras.Model(inputs, outputs, name='unet')
