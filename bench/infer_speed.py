@@ -36,7 +36,7 @@ def worker_keras(model, threads):
         folder = patient_folder(tmp)
         x = to_model_input(read_slices(slice_files(folder))[1], (SIZE, SIZE, 3))
         _run_model(net, x[:BATCH + SLICES % BATCH], BATCH)  # warm-up: traces both batch shapes (16 and 4)
-        t = time.perf_counter(); vp = predict_volume(net, folder, BATCH); t_volume = time.perf_counter() - t
+        t = time.perf_counter(); vp = predict_volume(net, folder, BATCH, normalize=False); t_volume = time.perf_counter() - t
         assert vp.prob.shape == (SLICES, SIZE, SIZE), vp.prob.shape
         t = time.perf_counter(); _run_model(net, x, BATCH); t_model = time.perf_counter() - t
     return dict(volume_s=t_volume, model_s=t_model, params=net.count_params())

@@ -39,6 +39,7 @@ def flair_threshold_model(size:int=64,          # side of the (square) input
     conv = keras.layers.Conv2D(1, 1, activation='sigmoid', name='mask')
     m = keras.Model(inp, conv(inp), name='flair_threshold')
     conv.set_weights([np.array([0, sharpness, 0], 'float32').reshape(1, 1, 3, 1), np.array([-sharpness * level], 'float32')])
+    m.lgg_normalize = False  # raw intensities: its level is a FLAIR intensity
     return m
 
 # %% ../nbs/05_evaluate.ipynb #ebaf6db5
@@ -118,7 +119,13 @@ def predict_mask(model,              # a Keras segmentation model
     if _normalizes(model, normalize): image = normalize_volume(_as_uint8(image)[None])[0]
     return predict_probs(model, image[None])[0] > threshold
 
-def _normalizes(model, normalize): return getattr(model, 'lgg_normalize', False) if normalize is None else bool(normalize)
+def _normalizes(model, normalize):
+    "`normalize` if given, else how `model` was trained (`load_model`); ValueError for a model that does not say: never silently unnormalised."
+    if normalize is not None: return bool(normalize)
+    if not hasattr(model, 'lgg_normalize'):
+        raise ValueError(f"model {model.name!r} does not say whether its inputs are normalised per patient (it was not loaded with lgg_unet's "
+                         "load_model or load_pretrained, which read its card): load it with those, or pass normalize=True or False")
+    return model.lgg_normalize
 def _as_uint8(x): return x if x.dtype == np.uint8 else np.clip(np.rint(np.asarray(x, np.float32) * 255), 0, 255).astype(np.uint8)
 
 # %% ../nbs/05_evaluate.ipynb #d58fc6b2
