@@ -19,8 +19,8 @@ WORK = ROOT/'bench'/'_work'
 BUDGET_RECIPE = ['--model', 'unet', '--img-size', '128', '--filters', '16', '--batch-size', '16', '--learning-rate', '1e-3',
                  '--schedule', 'cosine', '--oversample', '0.5', '--rotate', '15', '--zoom', '0.1', '--precision', 'float32',
                  '--epochs', '1000', '--patience', '1000', '--seed', '42', '--valid-pct', '0.2', '--verbose', '2']
-POSTS = {'plain': ['--no-largest-component'], 'tta': ['--tta', '--no-largest-component'], 'lcc': ['--largest-component'],  # lcc: the CLI default
-         'tta+lcc': ['--tta', '--largest-component']}
+POSTS = {'plain': ['--no-largest-component'], 'tta': ['--tta', '--no-largest-component'], 'lcc': ['--components', 'largest'],  # lcc: the CLI default
+         'tta+lcc': ['--tta', '--components', 'largest']}
 
 
 def sh(cmd):
