@@ -267,7 +267,7 @@ def plot_shape(manual,                  # `features_table` of the manual masks
                title=''):               # figure title (say SYNTHETIC for the phantom set)
     "Features per cluster value (manual masks) and, with `auto`, automatic against manual per patient: a Matplotlib Figure."
     from matplotlib.figure import Figure
-    fig = Figure(figsize=(9, 6 if auto is not None else 3.2), dpi=80); axes = fig.subplots(1 + (auto is not None), 3, squeeze=False)
+    fig = Figure(figsize=(9, 6 if auto is not None else 3.2), dpi=72); axes = fig.subplots(1 + (auto is not None), 3, squeeze=False)
     has = clinical is not None and cluster in clinical
     d = manual.merge(clinical[['case', cluster]], on='case', how='left') if has else manual.assign(**{cluster: np.nan})
     for ax, f in zip(axes[0], FEATURES): _by_cluster(ax, d, f, cluster)
