@@ -8,8 +8,8 @@ __all__ = ['SCALES', 'FEATURES', 'PAPER_P', 'mvee', 'voxel_corners', 'bevr', 'la
            'read_clinical', 'cluster_columns', 'median_high', 'fisher_2xc', 'holm', 'association', 'detectable_effect',
            'cluster_auc', 'agreement', 'plot_shape', 'shape_main']
 
-# %% ../nbs/07_shape.ipynb #b9d78f14
-import argparse, sys, warnings
+# %% ../nbs/07_shape.ipynb #b6626bca
+import sys
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -129,7 +129,7 @@ def shape_features(volume,                # (Z, Y, X) binary mask of one patient
 # %% ../nbs/07_shape.ipynb #e083d86c
 def patient_volume(rows,       # index rows (`index_dataset`) of one patient
                    masks=None): # results folder holding `<patient>/<slice>_pred.png`; None: the manual `_mask.tif`
-    "The patient's masks in slice order, bool (Z, Y, X); FileNotFoundError naming a missing predicted mask."
+    "The patient's masks in slice order, bool (Z, Y, X); FileNotFoundError naming a missing predicted mask, ValueError for an unreadable one."
     rows = rows.sort_values('slice')
     paths = list(rows.mask_path) if masks is None else [pred_path(masks, p) for p in rows.image_path]
     missing = [p for p in paths if not Path(p).exists()]
@@ -143,8 +143,10 @@ def features_table(df,            # slice index from `index_dataset`
     rows = []
     for patient, g in df.groupby('patient', sort=True):
         g = g.sort_values('slice')
-        try: f = shape_features(patient_volume(g, masks), **kwargs)
-        except FileNotFoundError as e: f = dict(bevr=np.nan, asd=np.nan, mf=np.nan, volume_voxels=None, slice_index=None, note=str(e))
+        try: vol = patient_volume(g, masks)
+        except (FileNotFoundError, ValueError) as e: vol, why = None, str(e)  # missing or unreadable masks: a note, not a crash
+        if vol is not None: f = shape_features(vol, **kwargs)
+        else: f = dict(bevr=np.nan, asd=np.nan, mf=np.nan, volume_voxels=None, slice_index=None, note=why)
         k = f.pop('slice_index')
         rows.append(dict(patient=patient, case=g.case.iloc[0], **f, slice=None if k is None else int(g.slice.iloc[k])))
     t = pd.DataFrame(rows, columns=['patient', 'case', *FEATURES, 'volume_voxels', 'slice', 'note'])
