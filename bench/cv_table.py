@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 from record import save
 
-RECIPE_FLAGS = ('img_size', 'filters', 'batchnorm', 'dice_over', 'normalize', 'oversample', 'schedule', 'learning_rate', 'batch_size',
-                'rotate', 'zoom', 'time_budget', 'valid_pct')
+RECIPE_FLAGS = ('img_size', 'filters', 'batchnorm', 'batchnorm_from', 'dice_over', 'normalize', 'oversample', 'schedule', 'learning_rate', 'batch_size',
+                'rotate', 'zoom', 'flair_fill', 'epochs', 'time_budget', 'valid_pct')
 
 
 def cv_record(cv):
@@ -23,16 +23,18 @@ def cv_record(cv):
     s, cfg = (json.loads((cv/f).read_text()) for f in ('summary.json', 'cv.json'))
     folds = sorted(cv.glob('fold*/state.json'))
     epochs = [json.loads(f.read_text())['epoch'] for f in folds]
-    xla = [json.loads((f.parent/'config.json').read_text()).get('xla_choice', {}).get('choice') for f in folds]
+    fold_cfgs = [json.loads((f.parent/'config.json').read_text()) for f in folds]
+    xla = [c.get('xla_choice', {}).get('choice') for c in fold_cfgs]
+    precision = sorted({c.get('dtype_policy') for c in fold_cfgs})
     return dict(name=cv.name, n_patients=s['n_patients'], folds=s['folds'], mean_dice=s['mean']['dice'], median_dice=s['median']['dice'],
                 below_0_1=s['below_0_1'], missed=s['missed'], fold_mean_dice=s['fold_mean_dice'], fold_sd=s['fold_sd'],
-                hd95_mean_px=s['mean']['hd95'], minutes_per_fold=s['minutes_per_fold'], epochs_per_fold=epochs, xla=xla,
+                hd95_mean_px=s['mean']['hd95'], minutes_per_fold=s['minutes_per_fold'], epochs_per_fold=epochs, xla=xla, precision=precision,
                 recipe={k: cfg[k] for k in RECIPE_FLAGS if k in cfg})
 
 
 def row(r):
     "A markdown table row: recipe, mean, median, below 0.1, missed, fold means, epochs and minutes per fold."
-    rec = ', '.join(f'{k}={v}' for k, v in r['recipe'].items())
+    rec = ', '.join(f'{k}={v}' for k, v in r['recipe'].items() if not (k == 'time_budget' and v is None)) + f", precision={'/'.join(map(str, r.get('precision', [])))}"
     return (f"| {r['name']} | {r['mean_dice']:.3f} | {r['median_dice']:.3f} | {r['below_0_1']} | {r['missed']} | "
             f"{' / '.join(f'{v:.3f}' for v in r['fold_mean_dice'])} (sd {r['fold_sd']:.3f}) | {' / '.join(map(str, r['epochs_per_fold']))} | "
             f"{' / '.join(f'{v:g}' for v in r['minutes_per_fold'])} | {rec} |")
