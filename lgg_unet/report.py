@@ -262,7 +262,7 @@ main{padding:4px 16px}h2{font-size:15px;margin:12px 0 6px}h3{font-size:14px;marg
 #patients td:first-child,#patients th:first-child{text-align:left}#patients a{color:inherit;text-decoration:none}
 #patients tbody tr:hover{background:#f1f5ff;cursor:pointer}#patients tr.open{background:#d6e4ff}
 .panel p{font-size:12px;margin:2px 0 6px}.panel{flex:1;min-width:400px;position:sticky;top:0;max-height:100vh;overflow:auto}
-.legend{font-size:11px;color:#444}.legend i{font-style:normal;padding:0 4px;border:2px solid}
+.legend{font-size:11px;color:#444}.legend i{font-style:normal;padding:0 4px;border:2px solid;white-space:nowrap}
 .slices{display:flex;flex-wrap:wrap;gap:3px}
 figure.slice{margin:0;border:2px solid transparent;font-size:10px;text-align:center;line-height:1.2}figure.slice img{display:block}
 figure.fn{border-color:#d0f}figure.fp{border-color:#f80}figure.low{border-color:#ec0}figcaption b{color:#a0a}
