@@ -374,12 +374,13 @@ def find_chromium():
     return next((p for n in ('chromium', 'chromium-browser', 'google-chrome') if (p := shutil.which(n))), None)
 
 def _chromium(args, timeout=180):
+    "Run headless Chromium with `args` in a fresh profile (no sandbox: CI runs as root); its stdout, or RuntimeError with its last line of stderr."
     exe = find_chromium()
     if exe is None: raise FileNotFoundError("no chromium on PATH: install it (Debian: apt-get install chromium)")
     with tempfile.TemporaryDirectory() as profile:
         cmd = [exe, '--headless', '--disable-gpu', '--no-sandbox', '--disable-dev-shm-usage', '--hide-scrollbars', f'--user-data-dir={profile}', *args]
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    if r.returncode: raise RuntimeError(f"chromium exited with {r.returncode}: {r.stderr.strip().splitlines()[-1:] }")
+    if r.returncode: raise RuntimeError(f"chromium exited with {r.returncode}: {(r.stderr.strip().splitlines() or ['no message'])[-1]}")
     return r.stdout
 
 def _url(report, hash): return Path(report).resolve().as_uri() + (f'#{hash}' if hash else '')
