@@ -502,13 +502,13 @@ def _evaluate_args(argv):
 
 # %% ../nbs/05_evaluate.ipynb #7e2b24da
 def evaluate_main(argv=None): # command-line arguments; default sys.argv[1:]
-    "Command `lgg_evaluate --model M --data D [--patients P...|--split S --run RUN] --out DIR`: score a model per patient and per slice."
+    "Command `lgg_evaluate --model M --data D [--patients P...|--split S --run RUN] --out DIR`: score a model per patient and per slice; returns the results folder."
     args = _evaluate_args(argv)
     patients = _run_split('lgg_evaluate', args.run, args.split) if args.split else args.patients
     model, model_path = _cli_model('lgg_evaluate', args.model)  # before the data: a bad --model fails before any download
     args.normalize = _normalizes(model, args.normalize)
     if args.data and Path(args.data).is_dir() and not holds_patients(args.data) and not any(Path(args.data).glob('**/kaggle_3m')):
-        return _unscored(model, args.data, args)
+        _unscored(model, args.data, args); return Path(args.out)
     try: root = find_dataset(args.data)
     except (FileNotFoundError, ValueError, RuntimeError) as e: raise SystemExit(f"lgg_evaluate: {e}")
     df = _select_patients('lgg_evaluate', index_dataset(root), patients, root)
@@ -517,6 +517,7 @@ def evaluate_main(argv=None): # command-line arguments; default sys.argv[1:]
                           tta=args.tta, components=args.components, threshold=args.threshold, normalize=args.normalize)
     _write_results(args.out, pp, ps, s)
     print(f"lgg_evaluate: {_summary_line(s)}\nlgg_evaluate: wrote per_patient.csv, per_slice.csv, summary.json and {len(ps)} masks to {args.out}")
+    return Path(args.out)
 
 # %% ../nbs/05_evaluate.ipynb #fe96fb72
 from dataclasses import asdict, fields, replace
@@ -616,7 +617,7 @@ def book_cv(data=None, test=None):  # see `book_cv_config`
 
 # %% ../nbs/05_evaluate.ipynb #53cbedb1
 def cv_main(argv=None): # command-line arguments; default sys.argv[1:]
-    "Command `lgg_cv`: `lgg_train`'s flags but `--fold`; trains every fold, scores each patient out of fold, prints the summary."
+    "Command `lgg_cv`: `lgg_train`'s flags but `--fold`; trains every fold, scores each patient out of fold, prints the summary; returns the CV folder."
     from lgg_unet.train import gpu_available, train_parser
     ap = train_parser()
     ap.prog, ap.description = 'lgg_cv', 'Cross-validate a training recipe by patient: train every fold, score each patient out of fold; writes OUT/NAME.'
@@ -629,6 +630,7 @@ def cv_main(argv=None): # command-line arguments; default sys.argv[1:]
     print(f"lgg_cv: {'SYNTHETIC data: ' if s['synthetic'] else ''}{s['n_patients']} patients scored out of fold in {s['folds']} folds: "
           f"mean Dice {s['mean']['dice']:.3f}, median {s['median']['dice']:.3f}, {s['below_0_1']} below 0.1, {s['missed']} missed entirely; "
           f"fold means {', '.join(f'{v:.3f}' for v in s['fold_mean_dice'])}; wrote {cv}")
+    return cv
 
 # %% ../nbs/05_evaluate.ipynb #5860e7a5
 _RUN_ONLY = ('data', 'out', 'name', 'resume', 'overwrite', 'verbose', 'fold')  # fields that say where a run went, not how it trained
