@@ -168,7 +168,7 @@ def check_archive(path,  # a file that must be a complete zip archive, e.g. a `.
     "`path` as a Path, or ValueError naming it and its size when it is not a complete zip archive."
     path = Path(path)
     if not zipfile.is_zipfile(path):
-        raise ValueError(f"{path} is damaged or not a valid {what} archive ({path.stat().st_size:,} bytes that are not a complete zip file: "
+        raise ValueError(f"{path}: damaged or not a valid {what} archive ({path.stat().st_size:,} bytes that are not a complete zip file: "
                          "an interrupted copy or download?)")
     return path
 

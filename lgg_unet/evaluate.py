@@ -61,7 +61,9 @@ def load_model(path): # a `.keras` (or legacy `.h5`) file, or a run folder holdi
     if p.suffix.lower() not in MODEL_FORMATS:
         raise ValueError(f"cannot load model {p}: unsupported format {p.suffix or '(no extension)'}; "
                          f"accepted: a Keras model file ({', '.join(MODEL_FORMATS)}) or a run folder holding best.keras")
-    if p.suffix.lower() == '.keras': check_archive(p)  # a truncated copy: "damaged", not Keras' "File not found"
+    if p.suffix.lower() == '.keras':  # a truncated copy: "damaged", not Keras' "File not found"
+        try: check_archive(p)
+        except ValueError as e: raise ValueError(f"cannot load model {e}") from None
     try: model = keras.models.load_model(p, compile=False)
     except Exception as e:  # Keras raises ValueError, OSError, zipfile.BadZipFile... for a broken file
         raise ValueError(f"cannot load model {p}: {type(e).__name__}: {e}") from None
