@@ -5,9 +5,10 @@
 # %% auto #0
 __all__ = ['KAGGLE_SLUG', 'KAGGLE_INPUT', 'PATIENT_RE', 'NO_DATA_HELP', 'SITE_RE', 'DATA_CREDIT', 'read_tif', 'warn_files',
            'read_image', 'read_mask', 'binary_scores', 'cache_dir', 'holds_patients', 'locate_kaggle_3m',
-           'atomic_write', 'write_json', 'NoSpaceError', 'space_for', 'extract_zip', 'download_lgg', 'find_dataset',
-           'make_synthetic', 'is_synthetic', 'patient_institution', 'index_dataset', 'data_credit', 'example_dataset',
-           'summarize', 'show_slice', 'show_samples', 'patient_split', 'patient_folds', 'data_main']
+           'atomic_write', 'write_json', 'NotWritableError', 'check_writable', 'check_archive', 'NoSpaceError',
+           'space_for', 'extract_zip', 'download_lgg', 'find_dataset', 'make_synthetic', 'is_synthetic', 'usual_shape',
+           'patient_institution', 'index_dataset', 'data_credit', 'example_dataset', 'summarize', 'show_slice',
+           'show_samples', 'patient_split', 'patient_folds', 'one_line_errors', 'data_main']
 
 # %% ../nbs/00_data.ipynb #8a88ad6c
 import errno, json, os, re, shutil, tempfile, uuid, warnings, zipfile
@@ -148,6 +149,29 @@ def write_json(path, obj):  # a `.json` path, and a JSON-serialisable object
     "Write `obj` as indented JSON, atomically."
     return atomic_write(path, lambda p: Path(p).write_text(json.dumps(obj, indent=2, default=str) + '\n'))
 
+# %% ../nbs/00_data.ipynb #b6b7c965
+class NotWritableError(OSError): "An output folder that cannot be written: a file in its place, a read-only disk, no permission."
+
+def check_writable(folder):  # a folder to write into; it need not exist yet
+    "`folder` as a Path, or `NotWritableError` naming it when no file could be created there; creates nothing."
+    folder = Path(folder).expanduser()
+    probe = folder
+    while not os.path.lexists(probe): probe = probe.parent
+    if not probe.is_dir(): raise NotWritableError(f"cannot write to {folder}: {probe} is a file, not a folder")
+    try: tempfile.TemporaryFile(dir=probe).close()
+    except OSError as e: raise NotWritableError(f"cannot write to {folder}: {probe} is not writable ({e.strerror})") from None
+    return folder
+
+# %% ../nbs/00_data.ipynb #b36c0e4a
+def check_archive(path,  # a file that must be a complete zip archive, e.g. a `.keras` model
+                  what='Keras'):  # what kind of archive, for the message
+    "`path` as a Path, or ValueError naming it and its size when it is not a complete zip archive."
+    path = Path(path)
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path}: damaged or not a valid {what} archive ({path.stat().st_size:,} bytes that are not a complete zip file: "
+                         "an interrupted copy or download?)")
+    return path
+
 # %% ../nbs/00_data.ipynb #9d2e1107
 class NoSpaceError(OSError): "Not enough space (or a file-size limit) to write into the cache folder."
 
@@ -282,11 +306,14 @@ def is_synthetic(root):  # a `kaggle_3m` folder
     return (Path(root)/'SYNTHETIC').exists()
 
 # %% ../nbs/00_data.ipynb #7fc22727
+def _broken_link(p): return f'broken link to {os.readlink(p)}' if p.is_symlink() and not p.exists() else None
+
 def _pair_files(patient_dir, problems):
     "Map slice number -> (image path, mask path) for one patient folder, noting unpaired files."
     images, masks = {}, {}
     for f in sorted(patient_dir.iterdir()):
         m = PATIENT_RE.match(f.name)
+        if _broken_link(f): problems.append((str(f), _broken_link(f))); continue
         if not m: problems.append((str(f), 'not a slice or mask file name')); continue
         (masks if m['mask'] else images)[int(m['slice'])] = f
     for s in sorted(set(images) - set(masks)): problems.append((str(images[s]), 'image without mask'))
@@ -305,13 +332,19 @@ def _check_pair(image_path, mask_path, notes):
     except ValueError as e: return (str(mask_path), _reason(e, mask_path))
     return int(np.count_nonzero(mask)), img.shape[:2], mask.shape
 
+# %% ../nbs/00_data.ipynb #a5d600e7
+def usual_shape(shapes):  # the image shapes of one patient's slices, e.g. [(256, 256), (512, 512), (256, 256)]
+    "The patient's slice shape: the most common of `shapes`, a tie going to the larger; None for no shapes."
+    counts = Counter(map(tuple, shapes))
+    return max(counts, key=lambda s: (counts[s], s)) if counts else None
+
 # %% ../nbs/00_data.ipynb #52ebbd15
 def _size_problems(checked, size):
     "(file, reason) for each slice of `checked` rows whose image is not `size` (or its patient's usual size), or whose mask differs from its image."
     by_patient, problems = {}, []
     for r in checked: by_patient.setdefault(r[0], []).append(r)
     for rows in by_patient.values():
-        want = tuple(size) if size else Counter(r[5] for r in rows).most_common(1)[0][0]
+        want = tuple(size) if size else usual_shape(r[5] for r in rows)
         for r in rows:
             if r[5] != want: problems.append((r[2], f"image of shape {r[5]}, expected {want}" + ('' if size else " like the patient's other slices")))
             elif r[6] != r[5]: problems.append((r[3], f'mask of shape {r[6]}, its image is {r[5]}'))
@@ -323,9 +356,18 @@ def _read_clinical(csv):
     try: clinical = pd.read_csv(csv)
     except (ValueError, OSError) as e: why = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:200]}"
     else:
-        if 'Patient' in clinical: return clinical.rename(columns={'Patient': 'case'}).astype({'case': str}).drop_duplicates('case')
+        if 'Patient' in clinical:
+            clinical = clinical.rename(columns={'Patient': 'case'}).astype({'case': str})
+            return clinical.assign(case=clinical.case.str.strip()).drop_duplicates('case')  # 'TCGA_CS_4941 ' is TCGA_CS_4941
         why = f"no 'Patient' column (columns: {', '.join(map(str, clinical.columns[:6]))})"
     warnings.warn(f"{csv} ignored, indexing without clinical columns: {why}")
+
+def _warn_unmatched(csv, ids, cases):
+    "Warn about `data.csv` ids that match no patient folder and patients with no row."
+    few = lambda s: ', '.join(sorted(s)[:5]) + (', ...' if len(s) > 5 else '')
+    parts = [f"{len(ids - cases)} Patient id(s) match no patient folder ({few(ids - cases)})" if ids - cases else '',
+             f"{len(cases - ids)} patient(s) have no row ({few(cases - ids)}): their clinical columns are empty" if cases - ids else '']
+    if any(parts): warnings.warn(f"{csv}: " + '; '.join(filter(None, parts)))
 
 def _join_clinical(df, root):
     "Add the per-patient columns of `data.csv`, if it is there and readable (matched on the `case` id, e.g. TCGA_CS_4941)."
@@ -333,6 +375,7 @@ def _join_clinical(df, root):
     csv = Path(root)/'data.csv'
     clinical = _read_clinical(csv) if csv.exists() else None
     if clinical is None: return df
+    _warn_unmatched(csv, set(clinical.case), set(df.case))
     return df.merge(clinical.drop(columns=[c for c in clinical if c in df and c != 'case']), on='case', how='left')
 
 # %% ../nbs/00_data.ipynb #6d439f28
@@ -349,8 +392,11 @@ def index_dataset(root=None,  # anything `find_dataset` accepts
     "One row per usable slice; unusable files are warned about and listed in `df.attrs['problems']`."
     root = find_dataset(root)
     patient_dirs = sorted(p for p in root.iterdir() if p.is_dir())
-    if not patient_dirs: raise ValueError(f"{root} holds no patient folders; expected {root}/<patient>/<patient>_<n>.tif")
-    problems, rows, notes = [], [], []
+    problems = [(str(p), _broken_link(p)) for p in sorted(root.iterdir()) if _broken_link(p)]  # e.g. a drive that is not mounted
+    if not patient_dirs:
+        links = ''.join(f", only {f} ({why})" for f, why in problems[:3])
+        raise ValueError(f"{root} holds no patient folders{links}; expected {root}/<patient>/<patient>_<n>.tif")
+    rows, notes = [], []
     for pdir in patient_dirs:
         rows += [(pdir.name, s, str(i), str(m)) for s, (i, m) in _pair_files(pdir, problems).items()]
     with ThreadPoolExecutor(4) as ex: checks = list(ex.map(lambda r: _check_pair(r[2], r[3], notes), rows))
@@ -450,7 +496,17 @@ def patient_folds(df,  # an index from `index_dataset`
     folds = [order[i::k] for i in range(k)]
     return [{'train': sorted(set(order) - set(f)), 'valid': sorted(f)} for f in folds]
 
+# %% ../nbs/00_data.ipynb #7254331f
+@contextmanager
+def one_line_errors(prog):  # the command's name, e.g. 'lgg_data'
+    "Context manager and decorator: a `ValueError` or `OSError` inside becomes `SystemExit('<prog>: <message>')` on one line."
+    try: yield
+    except (ValueError, OSError) as e:
+        if os.environ.get('LGG_TRACEBACK'): raise
+        raise SystemExit(f"{prog}: {' '.join(str(e).split())}") from None
+
 # %% ../nbs/00_data.ipynb #4cfc0acf
+@one_line_errors('lgg_data')
 def data_main(argv=None):
     "Command `lgg_data [--data PATH]`: index a dataset and print its summary."
     import argparse

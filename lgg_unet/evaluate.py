@@ -24,7 +24,7 @@ from scipy import ndimage
 from skimage.measure import label
 import lgg_unet
 import lgg_unet.unet  # registers the sigmoid head, the one custom layer of both networks, before any model is loaded
-from .data import PATIENT_RE, atomic_write, binary_scores, holds_patients, read_image, read_mask, warn_files, find_dataset, index_dataset, is_synthetic, write_json
+from .data import PATIENT_RE, atomic_write, check_archive, check_writable, one_line_errors, usual_shape, binary_scores, holds_patients, read_image, read_mask, warn_files, find_dataset, index_dataset, is_synthetic, write_json
 from .preprocess import resize_image, normalize_volume
 
 # %% ../nbs/05_evaluate.ipynb #a310d026
@@ -63,6 +63,9 @@ def load_model(path): # a `.keras` (or legacy `.h5`) file, or a run folder holdi
     if p.suffix.lower() not in MODEL_FORMATS:
         raise ValueError(f"cannot load model {p}: unsupported format {p.suffix or '(no extension)'}; "
                          f"accepted: a Keras model file ({', '.join(MODEL_FORMATS)}) or a run folder holding best.keras")
+    if p.suffix.lower() == '.keras':  # a truncated copy: "damaged", not Keras' "File not found"
+        try: check_archive(p)
+        except ValueError as e: raise ValueError(f"cannot load model {e}") from None
     try: model = keras.models.load_model(p, compile=False)
     except Exception as e:  # Keras raises ValueError, OSError, zipfile.BadZipFile... for a broken file
         raise ValueError(f"cannot load model {p}: {type(e).__name__}: {e}") from None
@@ -146,7 +149,7 @@ def read_slices(paths): # slice tif files, 8- or 16-bit
         except ValueError as e: problems.append((str(p), str(e)))
     warn_files(notes, 'slice file(s) converted on reading')
     shapes = [a.shape for a in arrays.values()]
-    ref = max(set(shapes), key=shapes.count) if shapes else None  # the patient's usual slice shape
+    ref = usual_shape(shapes)  # the patient's slice shape, by the index's rule
     for p, a in list(arrays.items()):
         if a.shape != ref: problems.append((str(p), f"expected a slice of shape {ref} like the others, got {a.shape}")); del arrays[p]
     stack = np.stack(list(arrays.values())) if arrays else np.zeros((0, 0, 0, 3), np.uint8)
@@ -303,12 +306,15 @@ def _add_predict_options(ap):
     ap.add_argument('--normalize', action=argparse.BooleanOptionalAction, default=None,
                     help="per-patient intensity normalisation (default: as the model was trained, see model_preprocessing)")
 
+@one_line_errors('lgg_predict')
 def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_predict [--model M] INPUT... --out DIR`: write a 0/255 `<slice>_pred.png` for every input slice."
     ap = _Parser(prog='lgg_predict', description=predict_main.__doc__)
     ap.add_argument('inputs', nargs='+', metavar='INPUT', help='slice .tif files, patient folders or a dataset folder')
     _add_predict_options(ap)
     args = ap.parse_args(argv)
+    check_writable(args.out)  # before any work
+    if not any(Path(s).exists() for s in args.inputs): raise SystemExit(f"lgg_predict: nothing could be predicted from {' '.join(args.inputs)}: no such file or folder")
     model, _ = _cli_model('lgg_predict', args.model)
     args.normalize = _normalizes(model, args.normalize)  # as the model was trained unless --normalize/--no-normalize
     folders, files = _expand_inputs(args.inputs)
@@ -388,8 +394,9 @@ def presence_scores(has_tumor,      # bool per slice: the true mask is not empty
 def _score_patient(vp, rows, notes):
     "Score a `VolumePrediction` against the masks of its index rows (conversions added to `notes`): (per-patient dict, per-slice DataFrame)."
     pos = {s: i for i, s in enumerate(vp.slices)}
-    missing = [s for s in rows.slice if s not in pos]
-    if missing: raise ValueError(f"slices {missing} of {vp.patient} could not be predicted: {vp.problems}")
+    left = rows[~rows.slice.isin(list(pos))]  # e.g. changed since indexing: named and skipped, as `lgg_predict` does
+    warn_files([(f, why) for f, why in vp.problems if f in set(left.image_path)], f'slice(s) of {vp.patient} not predicted, left out of its scores')
+    rows = rows[rows.slice.isin(list(pos))]
     idx = [pos[s] for s in rows.slice]
     true = np.stack([read_mask(p, notes) for p in rows.mask_path])
     pred, prob = vp.mask[idx], vp.prob[idx]
@@ -501,9 +508,11 @@ def _evaluate_args(argv):
     return args
 
 # %% ../nbs/05_evaluate.ipynb #7e2b24da
+@one_line_errors('lgg_evaluate')
 def evaluate_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_evaluate --model M --data D [--patients P...|--split S --run RUN] --out DIR`: score a model per patient and per slice; returns the results folder."
     args = _evaluate_args(argv)
+    check_writable(args.out)  # before any work
     patients = _run_split('lgg_evaluate', args.run, args.split) if args.split else args.patients
     model, model_path = _cli_model('lgg_evaluate', args.model)  # before the data: a bad --model fails before any download
     args.normalize = _normalizes(model, args.normalize)
@@ -616,6 +625,7 @@ def book_cv(data=None, test=None):  # see `book_cv_config`
     return cached_run('cv', cfg, make, lambda cv: (cv/'summary.json').exists())
 
 # %% ../nbs/05_evaluate.ipynb #53cbedb1
+@one_line_errors('lgg_cv')
 def cv_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_cv`: `lgg_train`'s flags but `--fold`; trains every fold, scores each patient out of fold, prints the summary; returns the CV folder."
     from lgg_unet.train import gpu_available, train_parser

@@ -56,6 +56,12 @@ def load_mask(path,          # mask tif, read by `read_mask`
     return resize_mask(read_mask(path, notes), size).astype(np.float32)
 
 # %% ../nbs/01_preprocess.ipynb #dba6e9fc
+def _percentile_slices(ch):  # uint8 (N,H,W): one channel of a patient's slices
+    "The slices the percentiles are taken over: all but those of one constant value above 0 (e.g. saturated), unless none is left."
+    flat = ch.reshape(len(ch), -1)
+    keep = (flat.min(1) != flat.max(1)) | (flat.max(1) == 0)
+    return ch if keep.all() or not keep.any() else ch[keep]
+
 def volume_luts(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one patient
                 low:float=1,       # lower percentile, clipped to 0
                 high:float=99):    # upper percentile, stretched to 255
@@ -64,7 +70,8 @@ def volume_luts(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one patient
     if volume.dtype != np.uint8: raise ValueError(f"volume must be uint8, got {volume.dtype}")
     luts, v = [], np.arange(256, dtype=np.float32)
     for c in range(volume.shape[-1]):
-        cdf = np.cumsum(np.bincount(volume[..., c].ravel(), minlength=256)) / volume[..., c].size
+        ch = _percentile_slices(volume[..., c])
+        cdf = np.cumsum(np.bincount(ch.ravel(), minlength=256)) / ch.size
         lo, hi = np.searchsorted(cdf, low / 100), np.searchsorted(cdf, high / 100)
         hi = max(hi, lo + 1)
         luts.append(np.clip(np.rint((v - lo) * 255 / (hi - lo)), 0, 255))

@@ -7,12 +7,13 @@ __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SC
            'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'SHIPPED_RECIPE', 'BOOK_SMALL', 'dice_loss',
            'BCEDiceLoss', 'dice_coef', 'iou_coef', 'training_metrics', 'run_dir', 'run_data', 'run_split',
            'gpu_available', 'build_model', 'patient_dice', 'sample_losses', 'PatientValidation', 'history_columns',
-           'RunCheckpoint', 'write_state', 'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress',
-           'CosineSchedule', 'EMAWeights', 'resume_point', 'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table',
-           'run_config', 'run_batches', 'demo_data', 'train_config', 'resumed_config', 'train_devices', 'data_parallel',
-           'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info', 'precision_plan', 'kept_random_state',
-           'probe_xla', 'settle_xla', 'run_xla_choice', 'train', 'book_scale', 'book_config', 'cached_run', 'book_run',
-           'export_model', 'train_parser', 'main', 'simulate_devices', 'check_data_parallel']
+           'RunCheckpoint', 'write_state', 'finite_weights', 'StopOnNaN', 'TimeBudget', 'ResumableEarlyStopping',
+           'cosine_lr', 'cosine_progress', 'CosineSchedule', 'EMAWeights', 'resume_point', 'plot_curves', 'CurvesPlot',
+           'TrainConfig', 'config_table', 'run_config', 'run_batches', 'demo_data', 'train_config', 'resumed_config',
+           'train_devices', 'data_parallel', 'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info',
+           'precision_plan', 'kept_random_state', 'probe_xla', 'settle_xla', 'run_xla_choice', 'train', 'book_scale',
+           'book_config', 'cached_run', 'book_run', 'export_model', 'train_parser', 'main', 'simulate_devices',
+           'check_data_parallel']
 
 # %% ../nbs/04_train.ipynb #edff5fed
 import argparse, fcntl, hashlib, json, os, platform, random, re, shutil, signal, subprocess, sys, tempfile, time, types
@@ -25,7 +26,7 @@ import pandas as pd
 import keras
 from keras import ops
 
-from .data import KAGGLE_INPUT, atomic_write, binary_scores, cache_dir, example_dataset, find_dataset, index_dataset, is_synthetic, make_synthetic, patient_folds, patient_split, write_json
+from .data import KAGGLE_INPUT, atomic_write, check_archive, check_writable, one_line_errors, binary_scores, cache_dir, example_dataset, find_dataset, index_dataset, is_synthetic, make_synthetic, patient_folds, patient_split, write_json
 from .preprocess import SliceBatches, build_cache
 from .unet import build_unet
 
@@ -102,6 +103,7 @@ def run_dir(out='runs',  # folder holding the runs
             label=''):  # appended to a default name, e.g. 'unet-SYNTHETIC'
     "The folder of a run: created, or checked to exist when resuming; never silently reused."
     if resume and overwrite: raise ValueError("resume and overwrite exclude each other")
+    check_writable(out)
     if resume:
         if name is None: raise ValueError("resume needs the name of the run to continue")
         if not (Path(out)/name).is_dir(): raise FileNotFoundError(f"cannot resume: no run folder {Path(out)/name}")
@@ -230,6 +232,7 @@ class RunCheckpoint(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         row = {'epoch': epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}, 'learning_rate': self.lr}
+        if not (np.isfinite(row.get('loss', 0.0)) and finite_weights(self.model)): self.model.stop_training = True; return  # never saved: see `StopOnNaN`
         self.rows.append(row)
         hist = pd.DataFrame(self.rows)[history_columns(list(row))]
         atomic_write(self.run/'history.csv', lambda p: hist.to_csv(p, index=False))
@@ -246,6 +249,26 @@ def write_state(run, **state):  # run folder; keys to set in `state.json`
     p = Path(run)/'state.json'
     old = json.loads(p.read_text()) if p.exists() else {}
     return write_json(p, {**old, **state})
+
+# %% ../nbs/04_train.ipynb #5c0a1b55
+def finite_weights(model):  # a Keras model
+    "Whether every weight of `model` is finite (no NaN, no infinity)."
+    return all(np.isfinite(w).all() for w in model.get_weights())
+
+class StopOnNaN(keras.callbacks.Callback):
+    "Stop at the first batch whose loss is NaN or infinite (Keras' `TerminateOnNaN`), or an epoch whose weights are; `where` says which."
+    def __init__(self): super().__init__(); self.where = None
+    def on_epoch_begin(self, epoch, logs=None): self.epoch = epoch
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get('loss')
+        if self.where is None and loss is not None and not np.isfinite(float(loss)):
+            self.where, self.model.stop_training = f"the training loss became {float(loss)} at epoch {self.epoch + 1}, batch {batch + 1}", True
+    def on_epoch_end(self, epoch, logs=None):
+        if self.where is None and not finite_weights(self.model): self.where, self.model.stop_training = f"the weights became non-finite in epoch {epoch + 1}", True
+    def error(self, run):  # the run folder
+        "The ValueError `train` raises for a stopped run."
+        kept = f"{run}/last.keras keeps epoch {json.loads((Path(run)/'state.json').read_text())['epoch']}" if (Path(run)/'state.json').exists() else 'no epoch was saved'
+        return ValueError(f"training stopped: {self.where}; {kept}. Try a lower learning rate (now {float(ops.convert_to_numpy(self.model.optimizer.learning_rate)):g})")
 
 # %% ../nbs/04_train.ipynb #f4e29bfc
 class TimeBudget(keras.callbacks.Callback):
@@ -329,7 +352,8 @@ def resume_point(run):  # a run folder
     "(model from last.keras or None, epochs done, history rows kept) of a run to resume."
     run = Path(run)
     if not (run/'last.keras').exists(): return None, 0, None
-    model = keras.models.load_model(run/'last.keras')
+    model = keras.models.load_model(check_archive(run/'last.keras'))
+    if not finite_weights(model): raise ValueError(f"cannot resume {run}: last.keras holds NaN or infinite weights; start the run again (overwrite=True) with a lower learning rate")
     state = json.loads((run/'state.json').read_text()) if (run/'state.json').exists() else {}
     done = state.get('epoch', 0)
     if int(ops.convert_to_numpy(model.optimizer.iterations)) != state.get('optimizer_step'): done += 1
@@ -357,6 +381,7 @@ class CurvesPlot(keras.callbacks.Callback):
     def __init__(self, run, title):  # run folder, figure title
         super().__init__(); self.run, self.title = Path(run), title
     def on_epoch_end(self, epoch, logs=None):
+        if not (self.run/'history.csv').exists(): return  # a first epoch that `RunCheckpoint` did not save (NaN)
         fig = plot_curves(pd.read_csv(self.run/'history.csv'), self.title)
         atomic_write(self.run/'curves.png', lambda p: fig.savefig(p))
 
@@ -440,6 +465,7 @@ def _checked(f, v):  # a field and a value for it
         elif t is float and isinstance(v, (int, np.integer)) and not isinstance(v, bool): v = float(v)
         elif t is int and isinstance(v, np.integer): v = int(v)
         if not isinstance(v, t) or (t is not bool and isinstance(v, bool)): raise ValueError(f"{f.name} must be a {t.__name__}, got {v!r}")
+        if t is float and not np.isfinite(v): raise ValueError(f"{f.name} must be a finite number, got {v}")  # `--learning-rate inf` trains on NaN
     elif f.default is not None: raise ValueError(f"{f.name} must be a {t.__name__}, got None")
     m = f.metadata
     if m['choices'] is not None and v not in m['choices']: raise ValueError(f"unknown {f.name} {v!r}: choose one of {', '.join(map(str, m['choices']))}")
@@ -498,6 +524,7 @@ def train_config(config:TrainConfig|None=None,  # start from these options (defa
 # %% ../nbs/04_train.ipynb #e9272525
 def resumed_config(cfg:TrainConfig, run):  # the options of the call, and the run folder to continue
     "The options of a resumed run: fields marked 'saved' from its config.json, the others from `cfg`."
+    if (Path(run)/'last.keras').exists(): check_archive(Path(run)/'last.keras')  # a damaged checkpoint fails before any work
     p = Path(run)/'config.json'
     if not p.exists(): return cfg  # killed before its first file
     saved = json.loads(p.read_text())
@@ -691,10 +718,12 @@ def _fit_model(cfg, info, run, model, done, hist, train_ds, valid):
     ema = [EMAWeights(resumed=done > 0)] if cfg.ema else []  # first: validation and checkpoints see the average
     check = [PatientValidation(*valid)] if valid else []
     stop = [ResumableEarlyStopping(cfg.patience, hist)] if valid else []
-    cbs = ema + check + [RunCheckpoint(run, hist, MONITOR if valid else None), CurvesPlot(run, title)] + stop + [
+    nan = StopOnNaN()
+    cbs = [nan] + ema + check + [RunCheckpoint(run, hist, MONITOR if valid else None), CurvesPlot(run, title)] + stop + [
            _schedule_callback(cfg, len(train_ds), bool(valid))] + ([budget] if budget else [])
     for _ in range(done): train_ds.on_epoch_end()  # the augmentations a resumed run would have seen
     model.fit(train_ds, epochs=cfg.epochs, initial_epoch=done, callbacks=cbs, verbose=cfg.verbose)
+    if nan.where: raise nan.error(run)
     return budget, model
 
 # %% ../nbs/04_train.ipynb #44286011
@@ -703,6 +732,7 @@ def train(config:TrainConfig|None=None,  # the run's options (default: `TrainCon
           **overrides):  # `TrainConfig` fields, e.g. `epochs=2`: the notebook's way to change a few
     "Train a segmentation model; every file goes to the run folder, whose Path is returned."
     cfg = train_config(config, demo, **overrides)
+    check_writable(cfg.out)  # before the data are indexed
     if cfg.resume: cfg = resumed_config(cfg, run_dir(cfg.out, cfg.name, resume=True))
     devices = train_devices(cfg.devices)
     if cfg.batch_size % len(devices): raise ValueError(f"batch_size {cfg.batch_size} must be a multiple of the {len(devices)} devices: each gets an equal share")
@@ -776,7 +806,9 @@ def export_model(run,  # a training run folder (its config.json, and best.keras 
     src = run/'best.keras' if (run/'best.keras').exists() else run/'last.keras'
     if not src.exists(): raise FileNotFoundError(f"{run} holds neither best.keras nor last.keras: no finished epoch to export")
     net = build_model(cfg['model'], cfg['backbone'], cfg['filters'], cfg['img_size'], cfg['channels'], batchnorm=cfg.get('batchnorm', False), batchnorm_from=cfg.get('batchnorm_from', 1))
-    net.set_weights(keras.models.load_model(src, compile=False).get_weights())
+    trained = keras.models.load_model(check_archive(src), compile=False)
+    if not finite_weights(trained): raise ValueError(f"{src} holds NaN or infinite weights: not exported")
+    net.set_weights(trained.get_weights())
     dest.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(dest, net.save)
     return dest
@@ -799,6 +831,7 @@ def train_parser():
     return ap
 
 # %% ../nbs/04_train.ipynb #3d6ffacb
+@one_line_errors('lgg_train')  # a full disk, an unwritable --out: one line too
 def main(argv=None):  # command-line arguments; default `sys.argv[1:]`
     "Command `lgg_train`: train a model, print the run folder and its best per-patient validation Dice."
     args = vars(train_parser().parse_args(argv))
