@@ -1,0 +1,45 @@
+"""Training steps per second of the shipped recipe's U-Net (128², 16 filters, batch 16) by precision and normalisation:
+float32 or mixed_bfloat16, batch norm in every stage, from stage 3 on (`build_unet(batchnorm_from=3)`: the 32x32 and coarser
+stages), or none. Synthetic tensors, BCE + Dice, no XLA, one fresh process per variant (issue 26: which normalisation is
+fast in bfloat16 on a CPU with AMX).
+
+    python bench/norm_speed.py [--steps 30] [--variants float32:1 mixed_bfloat16:1 mixed_bfloat16:3 mixed_bfloat16:none] [--record]
+"""
+import argparse, json, subprocess, sys, time
+from pathlib import Path
+
+VARIANTS = ['float32:1', 'mixed_bfloat16:1', 'mixed_bfloat16:3', 'mixed_bfloat16:none', 'float32:none']
+
+
+def worker(variant, steps):
+    import numpy as np
+    import lgg_unet, keras  # lgg_unet first: oneDNN on, as in the library
+    from lgg_unet.train import BCEDiceLoss, build_model
+    policy, bn = variant.split(':')
+    keras.utils.set_random_seed(0)
+    m = build_model('unet', filters=16, img_size=128, mixed=policy, batchnorm=bn != 'none', batchnorm_from=1 if bn == 'none' else int(bn))
+    m.compile(keras.optimizers.Adam(1e-3), BCEDiceLoss(dice_over='batch'), jit_compile=False)
+    rng = np.random.default_rng(0)
+    x, y = rng.random((16, 128, 128, 3), np.float32), (rng.random((16, 128, 128, 1)) > 0.9).astype(np.float32)
+    for _ in range(3): m.train_on_batch(x, y)  # compile and warm up
+    t = time.perf_counter()
+    for _ in range(steps): m.train_on_batch(x, y)
+    print(json.dumps(dict(variant=variant, images_per_s=round(steps * 16 / (time.perf_counter() - t), 1))))
+
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--steps', type=int, default=30); ap.add_argument('--variants', nargs='+', default=VARIANTS)
+    ap.add_argument('--record', action='store_true'); ap.add_argument('--worker', help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.worker: worker(a.worker, a.steps); sys.exit()
+    rows = []
+    for v in a.variants:
+        out = subprocess.run([sys.executable, __file__, '--worker', v, '--steps', str(a.steps)], capture_output=True, text=True)
+        line = [l for l in out.stdout.splitlines() if l.startswith('{')]
+        if not line: print(f"{v}: failed\n{out.stderr[-1500:]}"); continue
+        rows.append(json.loads(line[0])); print(f"{v:22s} {rows[-1]['images_per_s']:7.1f} images/s", flush=True)
+    if a.record:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from record import save
+        save('norm_speed', dict(command='python bench/norm_speed.py', steps=a.steps, rows=rows))
