@@ -1,14 +1,15 @@
-"""Accuracy within a time budget: train one recipe with `lgg_train`, score it on the validation patients with
-`lgg_evaluate` under several post-processings, and record the numbers.
+"""Accuracy on one validation split: train the shipped recipe with `lgg_train`, score it on the validation patients with
+`lgg_evaluate` under several post-processings, and record the numbers (a quick look; recipe decisions take a CV, `lgg_cv`).
 
-    LGG_DATA=/work/shared/data/lgg-mri-segmentation-dev.zip python bench/train_budget.py --name final --minutes 60
-    python bench/train_budget.py --name ablation-fp32 --minutes 6 -- --precision float32   # flags after -- go to lgg_train
+    LGG_DATA=/work/shared/data/lgg-mri-segmentation-dev.zip python bench/train_budget.py --name final
+    python bench/train_budget.py --name ablation-12 -- --epochs 12   # flags after -- go to lgg_train
 
-The recipe (BUDGET_RECIPE below) is the one bench/README.md ("Accuracy") arrived at; flags after `--` override it.
+The recipe is chapter 04's `SHIPPED_RECIPE` (the one place it is defined), with a validation split to score on and
+no early stopping (BUDGET_RECIPE below); flags after `--` override it.
 Runs go to bench/_work/runs/NAME (ignored by git), evaluations to bench/_work/eval/NAME-<post>; a one-line JSON summary
 per run is appended to bench/_work/accuracy.jsonl. `--record` stores the run under the key 'accuracy' of
-bench/results.json (read-modify-write: other keys are kept); `--ship` exports the best model to
-lgg_unet/weights/lgg_unet_budget.keras.
+bench/results.json (read-modify-write: other keys are kept). Shipping a model is not done here: the shipped model
+carries a card with its recipe's out-of-fold figures (`lgg_unet.experiments.export_pretrained`, bench/README.md).
 """
 import argparse, json, os, shlex, subprocess, sys, time
 from pathlib import Path
@@ -16,9 +17,21 @@ from record import save
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT/'bench'/'_work'
-BUDGET_RECIPE = ['--model', 'unet', '--img-size', '128', '--filters', '16', '--batch-size', '16', '--learning-rate', '1e-3',
-                 '--schedule', 'cosine', '--oversample', '0.5', '--rotate', '15', '--zoom', '0.1', '--precision', 'float32',
-                 '--epochs', '1000', '--patience', '1000', '--seed', '42', '--valid-pct', '0.2', '--verbose', '2']
+from lgg_unet.train import SHIPPED_RECIPE
+
+def recipe_flags(recipe):
+    "`lgg_train` flags of a recipe dict: `--flag value`, `--flag` for True, `--no-flag` for a False whose default is True."
+    from lgg_unet.train import TrainConfig
+    default = TrainConfig()
+    flags = []
+    for k, v in recipe.items():
+        flag = '--' + k.replace('_', '-')
+        if isinstance(v, bool):
+            if v != getattr(default, k): flags.append(flag if v else '--no-' + k.replace('_', '-'))
+        else: flags += [flag, str(v)]
+    return flags
+
+BUDGET_RECIPE = recipe_flags({**SHIPPED_RECIPE, 'valid_pct': 0.2, 'patience': 1000, 'seed': 42, 'precision': 'float32', 'verbose': 2})
 POSTS = {'plain': ['--no-largest-component'], 'tta': ['--tta', '--no-largest-component'], 'lcc': ['--components', 'largest'],  # lcc: the CLI default
          'tta+lcc': ['--tta', '--components', 'largest']}
 
@@ -42,25 +55,21 @@ def evaluate(run, model, name, data, posts, flags=()):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--name', required=True); ap.add_argument('--minutes', type=float, default=60)
+    ap.add_argument('--name', required=True); ap.add_argument('--minutes', type=float, default=0, help='a time budget on top of the epochs (default 0: none; a recipe is defined in epochs)')
     ap.add_argument('--data', default=os.environ.get('LGG_DATA'))
     ap.add_argument('--posts', default='plain,tta,lcc,tta+lcc', help='post-processings to evaluate: ' + ','.join(POSTS))
     ap.add_argument('--skip-train', action='store_true', help='evaluate an existing run only')
-    ap.add_argument('--ship', action='store_true', help='export best.keras to lgg_unet/weights/lgg_unet_budget.keras and evaluate that file')
     ap.add_argument('--record', action='store_true', help="store the result under 'accuracy' in bench/results.json")
     args, extra = ap.parse_known_args()
     extra = [e for e in extra if e != '--']
     if not args.data: raise SystemExit('train_budget: give --data or set LGG_DATA')
     run = WORK/'runs'/args.name
-    cmd = ['lgg_train', '--data', args.data, *BUDGET_RECIPE, *extra, '--time-budget', args.minutes, '--out', run.parent, '--name', run.name]
+    cmd = ['lgg_train', '--data', args.data, *BUDGET_RECIPE, *extra, *(['--time-budget', args.minutes] if args.minutes else []), '--out', run.parent, '--name', run.name]
     t0 = time.time()
     if not args.skip_train: sh([sys.executable, '-c', 'from lgg_unet.train import main; main()', *cmd[1:]])
     wall = time.time() - t0
     model = run/'best.keras'
-    if args.ship:
-        from lgg_unet.train import export_model
-        model = export_model(run, ROOT/'lgg_unet'/'weights'/'lgg_unet_budget.keras')
-    norm = ['--normalize'] if '--normalize' in extra else []  # a model trained on normalised slices is evaluated on them
+    norm = ['--normalize'] if '--normalize' in BUDGET_RECIPE + extra else []  # a model trained on normalised slices is evaluated on them
     scores = evaluate(run, model, args.name, args.data, args.posts.split(','), norm)
     state = json.loads((run/'state.json').read_text())
     res = dict(name=args.name, command=' '.join(map(str, cmd)).replace(args.data, '$LGG_DATA'), train_wall_s=round(wall),

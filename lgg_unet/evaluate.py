@@ -4,13 +4,11 @@
 
 # %% auto #0
 __all__ = ['MODEL_FORMATS', 'COMPONENT_RULES', 'DEFAULT_COMPONENTS', 'COMPONENT_FRACTION', 'PRETRAINED', 'SCORES', 'PER_PATIENT',
-           'PER_SLICE', 'CV_FILES', 'BOOK_CV_CPU_EPOCHS', 'flair_threshold_model', 'model_preprocessing', 'load_model',
-           'model_input_shape', 'to_model_input', 'predict_probs', 'predict_mask', 'slice_files', 'read_slices',
-           'keep_largest_component', 'select_components', 'VolumePrediction', 'predict_volume', 'pred_path',
-           'write_mask_png', 'pretrained_path', 'load_pretrained', 'predict_main', 'hd95', 'hd95_worst', 'score_volume',
-           'score_slices', 'roc_auc', 'roc_curve', 'presence_scores', 'evaluate_model', 'patient_scores',
-           'summarize_results', 'evaluate_main', 'cv_summary', 'plot_cv', 'cross_validate', 'book_cv_config', 'book_cv',
-           'cv_main', 'export_pretrained']
+           'PER_SLICE', 'flair_threshold_model', 'model_preprocessing', 'load_model', 'model_input_shape',
+           'to_model_input', 'predict_probs', 'predict_mask', 'slice_files', 'read_slices', 'keep_largest_component',
+           'select_components', 'VolumePrediction', 'predict_volume', 'pred_path', 'write_mask_png', 'pretrained_path',
+           'load_pretrained', 'predict_main', 'hd95', 'hd95_worst', 'score_volume', 'score_slices', 'roc_auc',
+           'roc_curve', 'presence_scores', 'evaluate_model', 'patient_scores', 'summarize_results', 'evaluate_main']
 
 # %% ../nbs/05_evaluate.ipynb #c208fab1
 import argparse, io, json, os, sys, tempfile, time
@@ -528,140 +526,3 @@ def evaluate_main(argv=None): # command-line arguments; default sys.argv[1:]
     _write_results(args.out, pp, ps, s)
     print(f"lgg_evaluate: {_summary_line(s)}\nlgg_evaluate: wrote per_patient.csv, per_slice.csv, summary.json and {len(ps)} masks to {args.out}")
     return Path(args.out)
-
-# %% ../nbs/05_evaluate.ipynb #fe96fb72
-from dataclasses import asdict, fields, replace
-from .data import data_credit
-
-# %% ../nbs/05_evaluate.ipynb #c8d3c723
-def _fold_scores(run, df, cfg, k, out):  # a finished fold run, the slice index, the configuration, the fold number, the CV folder
-    "Out-of-fold scores of fold `k` (its model on its held-out 'test' patients, post-processed as `lgg_predict`), masks written to `out`."
-    from lgg_unet.train import export_model  # chapter 04 loads only when a fold trains: prediction never needs it
-    held_out = json.loads((Path(run)/'split.json').read_text())['test']
-    model = load_model(export_model(run, Path(run)/'model.keras'))
-    pp, ps = evaluate_model(model, df[df.patient.isin(held_out)], out, components=DEFAULT_COMPONENTS, normalize=cfg.normalize)
-    return pp.assign(fold=k), ps.assign(fold=k)
-
-def _train_fold(cfg, cv, k):  # the configuration, the CV folder, the fold
-    "Train fold `k` into `cv/fold<k>`, or resume it, or leave it if finished; returns the run folder."
-    from lgg_unet.train import train
-    run = cv/f'fold{k}'
-    if run.is_dir() and (run/'state.json').exists() and json.loads((run/'state.json').read_text()).get('finished'): return run
-    return train(replace(cfg, fold=k, out=str(cv), name=run.name, resume=run.is_dir(), overwrite=False))
-
-# %% ../nbs/05_evaluate.ipynb #8932479e
-def cv_summary(per_patient,  # out-of-fold per-patient scores with a 'fold' column
-               per_slice,  # out-of-fold per-slice scores
-               **info):  # extra keys to store (configuration, timings)
-    "`summarize_results` of the out-of-fold scores, plus patients below Dice 0.1 and missed entirely, and the spread across folds."
-    by_fold = per_patient.groupby('fold').dice.mean()
-    missed = ((per_patient.dice == 0) & (per_patient.true_pixels > 0)).sum()
-    return summarize_results(per_patient, per_slice, folds=len(by_fold), below_0_1=int((per_patient.dice < 0.1).sum()), missed=int(missed),
-                             fold_mean_dice=by_fold.tolist(), fold_sd=float(by_fold.std(ddof=1)) if len(by_fold) > 1 else 0.0, **info)
-
-# %% ../nbs/05_evaluate.ipynb #cc14cf66
-def plot_cv(oof, title=''):  # out-of-fold per-patient scores; figure title (say SYNTHETIC, or the data licence)
-    "Per-patient out-of-fold Dice, sorted, coloured by fold, with mean and median: a Matplotlib Figure."
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(8, 3), dpi=80); ax = fig.subplots()
-    o = oof.sort_values('dice').reset_index(drop=True)
-    for k, g in o.groupby('fold'): ax.bar(g.index, g.dice, color=f'C{k}', label=f'fold {k}')
-    for v, style, what in ((o.dice.mean(), '-', 'mean'), (o.dice.median(), '--', 'median')):
-        ax.axhline(v, color='k', ls=style, lw=1, label=f'{what} {v:.3f}')
-    ax.set(xlabel='patient (sorted)', ylabel='Dice over the stack', ylim=(0, 1), xticks=[])
-    ax.legend(fontsize=7, ncol=4, loc='upper left'); ax.set_title(title, fontsize=9); fig.tight_layout()
-    return fig
-
-# %% ../nbs/05_evaluate.ipynb #4b011411
-CV_FILES = ('cv.json', 'per_patient.csv', 'per_slice.csv', 'summary.json', 'cv.png')  # and a folder of masks per patient, as `lgg_evaluate` writes
-
-
-def cross_validate(config:'TrainConfig|None'=None,  # options of every fold (`fold` must be None; `folds` sets K; `out`/`name` the CV folder)
-                   demo=False,  # start from the demo preset
-                   **overrides):  # `TrainConfig` fields, e.g. `folds=5, time_budget=8`
-    "Train the K folds and score every patient out of fold; out/name (returned) holds the fold runs and `CV_FILES`: a results folder as `lgg_evaluate` writes."
-    from lgg_unet.train import resumed_config, run_data, run_dir, run_xla_choice, train_config
-    cfg = train_config(config, demo, **overrides)
-    if cfg.fold is not None: raise ValueError("cross_validate trains every fold: leave fold unset")
-    cv = run_dir(cfg.out, cfg.name, cfg.resume, cfg.overwrite, label='cv')
-    if cfg.resume and (cv/'cv.json').exists(): cfg = resumed_config(cfg, cv)
-    else: write_json(cv/'cv.json', asdict(cfg))
-    df, pps, pss = run_data(cfg.data, cfg.patients), [], []
-    for k in range(cfg.folds):
-        run = _train_fold(cfg, cv, k)
-        if cfg.xla == 'auto' and run_xla_choice(run): cfg = replace(cfg, xla=run_xla_choice(run))  # fold 0's training path, for every fold
-        fp, fs = run/'oof_per_patient.csv', run/'oof_per_slice.csv'
-        if not (fp.exists() and fs.exists()):
-            pp, ps = _fold_scores(run, df, cfg, k, cv)
-            atomic_write(fs, lambda p: ps.to_csv(p, index=False)); atomic_write(fp, lambda p: pp.to_csv(p, index=False))
-        pps.append(pd.read_csv(fp)); pss.append(pd.read_csv(fs))
-    oof, oof_slices = pd.concat(pps, ignore_index=True), pd.concat(pss, ignore_index=True)
-    minutes = [round(((cv/f'fold{k}'/'state.json').stat().st_mtime - (cv/f'fold{k}'/'split.json').stat().st_mtime) / 60, 1) for k in range(cfg.folds)]
-    s = cv_summary(oof, oof_slices, model=f'{cv.name} (out of fold)', data=str(df.attrs.get('root')), synthetic=bool(df.attrs.get('synthetic')),
-                   components=DEFAULT_COMPONENTS, config=asdict(cfg), minutes_per_fold=minutes)
-    _write_results(cv, oof, oof_slices, s)
-    fig = plot_cv(oof, f"{cv.name}: out-of-fold Dice per patient, {cfg.folds} folds\n{data_credit(s['synthetic'])}")
-    atomic_write(cv/'cv.png', lambda p: fig.savefig(p))
-    return cv
-
-# %% ../nbs/05_evaluate.ipynb #83f6315f
-BOOK_CV_CPU_EPOCHS = 2  # the book's CV on a CPU-only kernel: the recipe shortened to fit the book's time; bench/README.md holds the recipe's own CV
-
-def book_cv_config(data=None,  # anything `find_dataset` accepts; the book's dataset (ignored under test: the phantom set)
-                   test=None):  # tiny settings for tests; default: whether `IN_TEST` is set
-    "The options of the cross-validation the book shows: tiny on the phantom set under test, else the shipped recipe (on a CPU 2 epochs a fold; `book_scale` cuts it)."
-    from lgg_unet.data import cache_dir, make_synthetic
-    from lgg_unet.train import SHIPPED_RECIPE, book_scale, gpu_available
-    test = bool(os.environ.get('IN_TEST')) if test is None else test
-    if test: return dict(data=str(make_synthetic(cache_dir()/'synthetic-6x12-seed0')), folds=3, img_size=32, filters=4, epochs=1, batch_size=8, valid_pct=0.0, verbose=0)
-    return dict(data=str(find_dataset(data)), folds=5, verbose=2, **{**SHIPPED_RECIPE, **({} if gpu_available() else {'epochs': BOOK_CV_CPU_EPOCHS}), **book_scale()})
-
-def book_cv(data=None, test=None):  # see `book_cv_config`
-    "The finished cross-validation folder of `book_cv_config`, made once into the book's cache (`cached_run`) and reused by chapters 05-06."
-    from lgg_unet.train import cached_run
-    cfg = book_cv_config(data, test)
-    def make(cv):
-        if cfg['verbose']: print(f"Cross-validating the shipped recipe: {cfg['folds']} folds of {cfg['epochs']} epochs, {cfg.get('patients') or 'all'} patients.", flush=True)
-        return cross_validate(out=str(cv.parent), name=cv.name, resume=cv.is_dir(), **cfg)
-    return cached_run('cv', cfg, make, lambda cv: (cv/'summary.json').exists())
-
-# %% ../nbs/05_evaluate.ipynb #53cbedb1
-@one_line_errors('lgg_cv')
-def cv_main(argv=None): # command-line arguments; default sys.argv[1:]
-    "Command `lgg_cv`: `lgg_train`'s flags but `--fold`; trains every fold, scores each patient out of fold, prints the summary; returns the CV folder."
-    from lgg_unet.train import gpu_available, train_parser
-    ap = train_parser()
-    ap.prog, ap.description = 'lgg_cv', 'Cross-validate a training recipe by patient: train every fold, score each patient out of fold; writes OUT/NAME.'
-    args = vars(ap.parse_args(argv))
-    demo, gpu = args.pop('demo', False), args.pop('gpu', False)
-    if gpu and not gpu_available(): raise SystemExit(f"lgg_cv: --gpu given but the Keras backend ({keras.backend.backend()}) sees no GPU")
-    try: cv = cross_validate(demo=demo, **args)
-    except (ValueError, FileNotFoundError, FileExistsError) as e: raise SystemExit(f"lgg_cv: {e}") from None
-    s = json.loads((cv/'summary.json').read_text())
-    print(f"lgg_cv: {'SYNTHETIC data: ' if s['synthetic'] else ''}{s['n_patients']} patients scored out of fold in {s['folds']} folds: "
-          f"mean Dice {s['mean']['dice']:.3f}, median {s['median']['dice']:.3f}, {s['below_0_1']} below 0.1, {s['missed']} missed entirely; "
-          f"fold means {', '.join(f'{v:.3f}' for v in s['fold_mean_dice'])}; wrote {cv}")
-    return cv
-
-# %% ../nbs/05_evaluate.ipynb #5860e7a5
-_RUN_ONLY = ('data', 'out', 'name', 'resume', 'overwrite', 'verbose', 'fold',  # fields that say where a run went, not how it trained,
-             'xla', 'devices', 'precision', 'patience')  # or how the machine ran it (the precision it trained in is `trained_on.dtype_policy`)
-
-def export_pretrained(run,  # a finished training run folder (`train`)
-                      cv=None,  # the cross-validation folder (`cross_validate`) of the same recipe: its out-of-fold figures go on the card
-                      dest=None):  # the `.keras` file to write; default lgg_unet/weights/PRETRAINED
-    "Export `run`'s model (float32, no optimizer state) and write its card `<dest>.json`; returns `dest`."
-    from lgg_unet.train import TrainConfig, export_model
-    run, dest = Path(run), Path(dest) if dest else Path(lgg_unet.__file__).parent/'weights'/PRETRAINED
-    cfg, split = (json.loads((run/f).read_text()) for f in ('config.json', 'split.json'))
-    card = dict(normalize=cfg['normalize'], channels=cfg['channels'], img_size=cfg['img_size'], backend=cfg['backend'],
-                recipe={k: v for k, v in cfg.items() if k in {f.name for f in fields(TrainConfig)} - set(_RUN_ONLY)},
-                trained_on=dict(patients=len(split['train']), validation_patients=len(split['valid']), slices=cfg['slices'], synthetic=cfg['synthetic'],
-                               dtype_policy=cfg.get('dtype_policy')))
-    if cv is not None:
-        s = json.loads((Path(cv)/'summary.json').read_text())
-        card['out_of_fold'] = dict(n_patients=s['n_patients'], folds=s['folds'], mean_dice=s['mean']['dice'], median_dice=s['median']['dice'],
-                                   below_0_1=s['below_0_1'], missed=s['missed'], fold_mean_dice=s['fold_mean_dice'], minutes_per_fold=s['minutes_per_fold'])
-    export_model(run, dest)
-    write_json(dest.with_suffix('.json'), card)
-    return dest
