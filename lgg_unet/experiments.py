@@ -17,6 +17,7 @@ from .data import atomic_write, cache_dir, data_credit, find_dataset, make_synth
 from .train import (SHIPPED_RECIPE, book_scale, cached_run, export_model, gpu_available, recipe_fields, resumed_config,
                             run_data, run_dir, run_xla_choice, train, train_config, train_parser)
 from .evaluate import DEFAULT_COMPONENTS, PRETRAINED, _write_results, evaluate_model, load_model, summarize_results
+from .visualize import _with_report
 
 # %% ../nbs/07_experiments.ipynb #c8d3c723
 def _fold_scores(run, df, cfg, k, out):  # a finished fold run, the slice index, the configuration, the fold number, the CV folder
@@ -106,8 +107,8 @@ def book_cv(data=None, test=None):  # see `book_cv_config`
 
 # %% ../nbs/07_experiments.ipynb #53cbedb1
 @one_line_errors('lgg_cv')
-def cv_main(argv=None): # command-line arguments; default sys.argv[1:]
-    "Command `lgg_cv`: `lgg_train`'s flags but `--fold`; trains every fold, scores each patient out of fold, prints the summary; returns the CV folder."
+def _cv_folds(argv): # command-line arguments, without `--no-report`
+    "`lgg_train`'s flags but `--fold`: train every fold, score each patient out of fold, print the summary; return the CV folder."
     ap = train_parser()
     ap.prog, ap.description = 'lgg_cv', 'Cross-validate a training recipe by patient: train every fold, score each patient out of fold; writes OUT/NAME.'
     args = vars(ap.parse_args(argv))
@@ -120,6 +121,12 @@ def cv_main(argv=None): # command-line arguments; default sys.argv[1:]
           f"mean Dice {s['mean']['dice']:.3f}, median {s['median']['dice']:.3f}, {s['below_0_1']} below 0.1, {s['missed']} missed entirely; "
           f"fold means {', '.join(f'{v:.3f}' for v in s['fold_mean_dice'])}; wrote {cv}")
     return cv
+
+@one_line_errors('lgg_cv')  # a full disk while the report is written: one line too
+def cv_main(argv=None): # command-line arguments; default sys.argv[1:]
+    "Command `lgg_cv`: train every fold, score each patient out of fold, print the summary, write `OUT/NAME/report.html` unless `--no-report` (chapter 06)."
+    return _with_report('lgg_cv', _cv_folds, argv)
+
 
 # %% ../nbs/07_experiments.ipynb #5860e7a5
 def export_pretrained(run,  # a finished training run folder (`train`)

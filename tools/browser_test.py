@@ -1,6 +1,6 @@
 """The evaluation report in a real browser (issue 30): `lgg_evaluate` (the command's function) scores the FLAIR-threshold
 baseline on a phantom set and writes report.html; headless Chromium opens it from the file system and
-`lgg_unet.report.check_in_browser` checks the rendered page: one row per patient, sorted by Dice the lowest first, the
+`lgg_unet.visualize.check_in_browser` checks the rendered page: one row per patient, sorted by Dice the lowest first, the
 opened patient shows one unbroken image per slice. Also checks the file itself (`parse_report`) and takes a screenshot.
 
     python tools/browser_test.py [--results DIR] [--screenshot PNG]
@@ -10,7 +10,7 @@ import argparse, contextlib, io, sys, tempfile
 from pathlib import Path
 from lgg_unet.data import cache_dir, make_synthetic
 from lgg_unet.evaluate import flair_threshold_model
-from lgg_unet.report import check_in_browser, decodes, evaluate_main, find_chromium, parse_report, read_folder, screenshot
+from lgg_unet.visualize import check_in_browser, decodes, evaluate_main, find_chromium, parse_report, read_folder, screenshot
 
 def phantom_results(work):
     "A results folder with its report.html, written by `lgg_evaluate` on the phantom set."
