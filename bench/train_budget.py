@@ -17,22 +17,10 @@ from record import save
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT/'bench'/'_work'
-from lgg_unet.train import SHIPPED_RECIPE
+from lgg_unet.train import SHIPPED_RECIPE, config_flags
 
-def recipe_flags(recipe):
-    "`lgg_train` flags of a recipe dict: `--flag value`, `--flag` for True, `--no-flag` for a False whose default is True."
-    from lgg_unet.train import TrainConfig
-    default = TrainConfig()
-    flags = []
-    for k, v in recipe.items():
-        flag = '--' + k.replace('_', '-')
-        if isinstance(v, bool):
-            if v != getattr(default, k): flags.append(flag if v else '--no-' + k.replace('_', '-'))
-        else: flags += [flag, str(v)]
-    return flags
-
-BUDGET_RECIPE = recipe_flags({**SHIPPED_RECIPE, 'valid_pct': 0.2, 'patience': 1000, 'seed': 42, 'precision': 'float32', 'verbose': 2})
-POSTS = {'plain': ['--no-largest-component'], 'tta': ['--tta', '--no-largest-component'], 'lcc': ['--components', 'largest'],  # lcc: the CLI default
+BUDGET_RECIPE = config_flags({**SHIPPED_RECIPE, 'valid_pct': 0.2, 'patience': 1000, 'seed': 42, 'precision': 'float32', 'verbose': 2})
+POSTS = {'plain': ['--no-largest-component'], 'tta': ['--tta', '--no-largest-component'], 'lcc': ['--components', 'largest'],  # lcc: the largest component (the CLI default is DEFAULT_COMPONENTS)
          'tta+lcc': ['--tta', '--components', 'largest']}
 
 

@@ -8,14 +8,15 @@ __all__ = ['CV_FILES', 'BOOK_CV_CPU_EPOCHS', 'cv_summary', 'plot_cv', 'cross_val
 
 # %% ../nbs/07_experiments.ipynb #exp00004
 import json, os
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 import pandas as pd
 import keras
+from matplotlib.figure import Figure
 import lgg_unet
 from .data import atomic_write, cache_dir, data_credit, find_dataset, make_synthetic, one_line_errors, write_json
-from .train import (SHIPPED_RECIPE, book_scale, cached_run, export_model, gpu_available, recipe_fields, resumed_config,
-                            run_data, run_dir, run_xla_choice, train, train_config, train_parser)
+from .train import (SHIPPED_RECIPE, _finished, book_scale, cached_run, export_model, gpu_available, recipe_fields,
+                            resumed_config, run_data, run_dir, run_xla_choice, train, train_config, train_parser)
 from .evaluate import DEFAULT_COMPONENTS, PRETRAINED, _write_results, evaluate_model, load_model, summarize_results
 from .visualize import _with_report
 
@@ -30,7 +31,7 @@ def _fold_scores(run, df, cfg, k, out):  # a finished fold run, the slice index,
 def _train_fold(cfg, cv, k):  # the configuration, the CV folder, the fold
     "Train fold `k` into `cv/fold<k>`, or resume it, or leave it if finished; returns the run folder."
     run = cv/f'fold{k}'
-    if run.is_dir() and (run/'state.json').exists() and json.loads((run/'state.json').read_text()).get('finished'): return run
+    if _finished(run): return run
     return train(replace(cfg, fold=k, out=str(cv), name=run.name, resume=run.is_dir(), overwrite=False))
 
 # %% ../nbs/07_experiments.ipynb #8932479e
@@ -46,7 +47,6 @@ def cv_summary(per_patient,  # out-of-fold per-patient scores with a 'fold' colu
 # %% ../nbs/07_experiments.ipynb #cc14cf66
 def plot_cv(oof, title=''):  # out-of-fold per-patient scores; figure title (say SYNTHETIC, or the data licence)
     "Per-patient out-of-fold Dice, sorted, coloured by fold, with mean and median: a Matplotlib Figure."
-    from matplotlib.figure import Figure
     fig = Figure(figsize=(8, 3), dpi=80); ax = fig.subplots()
     o = oof.sort_values('dice').reset_index(drop=True)
     for k, g in o.groupby('fold'): ax.bar(g.index, g.dice, color=f'C{k}', label=f'fold {k}')

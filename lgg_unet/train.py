@@ -12,7 +12,8 @@ __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SC
            'TrainConfig', 'config_table', 'config_fields', 'recipe_fields', 'run_config', 'run_batches', 'demo_data',
            'train_config', 'resumed_config', 'train_devices', 'data_parallel', 'EvenBatches', 'use_xla', 'choose_path',
            'xla_plan', 'cpu_info', 'precision_plan', 'kept_random_state', 'probe_xla', 'settle_xla', 'run_xla_choice',
-           'train', 'book_scale', 'book_config', 'cached_run', 'book_run', 'export_model', 'train_parser', 'main']
+           'train', 'book_scale', 'book_config', 'cached_run', 'book_run', 'export_model', 'train_parser',
+           'config_flags', 'main']
 
 # %% ../nbs/04_train.ipynb #edff5fed
 import argparse, fcntl, hashlib, json, os, platform, random, re, shutil, signal, subprocess, sys, tempfile, time, types
@@ -844,6 +845,19 @@ def train_parser():
     ap.add_argument('--demo', action='store_true', help='start from the demo preset: a small U-Net on a SYNTHETIC phantom set, about two minutes on a CPU; other flags apply on top')
     ap.add_argument('--gpu', action='store_true', help='fail unless a GPU is visible')
     return ap
+
+# %% ../nbs/04_train.ipynb #cflag002
+def config_flags(options:dict):  # `TrainConfig` fields and their values
+    "The `lgg_train` flags that give `options`: `--name value`; a bool as its `--name`/`--no-name` flag when it differs from the default; None left out."
+    default = TrainConfig()
+    unknown = sorted(set(options) - {f.name for f in fields(TrainConfig)})
+    if unknown: raise ValueError(f"unknown training option(s): {', '.join(unknown)}")
+    flags = []
+    for k, v in options.items():
+        flag = k.replace('_', '-')
+        if isinstance(v, bool): flags += [f"--{'' if v else 'no-'}{flag}"] if v != getattr(default, k) else []
+        elif v is not None: flags += [f'--{flag}', str(v)]
+    return flags
 
 # %% ../nbs/04_train.ipynb #3d6ffacb
 @one_line_errors('lgg_train')  # a full disk, an unwritable --out: one line too
