@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from lgg_unet.data import binary_scores, index_dataset, read_mask
-from lgg_unet.evaluate import load_model, predict_volume, select_components
+from lgg_unet.evaluate import load_model, predict_volume
+from lgg_unet.preprocess import select_components
 
 RULES = {'all': dict(rule='all'), 'largest': dict(rule='largest'), 'max_prob': dict(rule='max_prob'),
          'fraction_0.1': dict(rule='fraction', fraction=0.1), 'fraction_0.25': dict(rule='fraction', fraction=0.25),

@@ -18,7 +18,8 @@ from scipy.spatial import ConvexHull
 from scipy.special import gammaln, logsumexp
 from skimage.measure import find_contours
 from .data import _read_clinical, atomic_write, data_credit, find_dataset, index_dataset, is_synthetic, read_mask
-from .evaluate import _Parser, keep_largest_component, pred_path, roc_auc
+from .preprocess import keep_largest_component
+from .evaluate import _Parser, pred_path, roc_auc
 from .visualize import credit_figure, save_figure
 
 # %% ../nbs/08_shape.ipynb #29ba4ad2

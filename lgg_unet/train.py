@@ -26,8 +26,8 @@ import pandas as pd
 import keras
 from keras import ops
 
-from .data import KAGGLE_INPUT, atomic_write, check_archive, check_writable, one_line_errors, binary_scores, cache_dir, example_dataset, find_dataset, index_dataset, is_synthetic, make_synthetic, patient_folds, patient_split, write_json
-from .preprocess import SliceBatches, build_cache
+from .data import KAGGLE_INPUT, atomic_write, check_archive, check_writable, one_line_errors, binary_scores, cache_dir, example_dataset, find_dataset, index_dataset, is_synthetic, make_synthetic, patient_folds, patient_split, read_mask, warn_files, write_json
+from .preprocess import DEFAULT_COMPONENTS, SliceBatches, build_cache, probs_to_mask, resize_probs
 from .unet import build_unet
 
 # %% ../nbs/04_train.ipynb #a33bd155
@@ -189,25 +189,36 @@ def sample_losses(loss, y, p):  # a compiled loss (a `keras.losses.Loss` or a fu
 MONITOR = 'val_patient_dice'  # what checkpoints and early stopping maximise
 
 class PatientValidation(keras.callbacks.Callback):
-    "At each epoch's end: `val_loss`, `val_patient_dice` (mean per-patient Dice), `val_patient_dice_median`, `val_missed` into the logs."
-    def __init__(self, batches,  # validation batches (x, y), not shuffled, e.g. `SliceBatches(..., shuffle=False)`
-                 patients,  # the patient of each validation slice, in batch order
-                 threshold=0.5):  # probability above which a pixel is tumour
+    "At each epoch's end: `val_loss`, and the per-patient Dice of the masks `lgg_evaluate` scores: `val_patient_dice` (mean), `val_patient_dice_median`, `val_missed`."
+    def __init__(self, batches,  # validation batches (x, y), not shuffled: `SliceBatches(..., shuffle=False)` of `rows`
+                 rows,  # index rows (`patient`, `slice`, `mask_path`) of the validation slices, in batch order
+                 threshold=0.5,  # probability above which a pixel is tumour
+                 components=DEFAULT_COMPONENTS):  # the rule on 3-D connected components (`probs_to_mask`): `lgg_evaluate`'s default
         super().__init__()
-        self.batches, self.patients, self.threshold = batches, np.asarray(patients), threshold
+        rows = pd.DataFrame(rows).reset_index(drop=True)
+        self.order = rows.sort_values(['patient', 'slice'], kind='stable').index.values  # each stack in slice order, as `predict_volume`
+        self.patients = rows.patient.values[self.order]
+        notes = []
+        true = [read_mask(p, notes) for p in rows.mask_path.values[self.order]]
+        warn_files(notes, 'validation mask file(s) converted on reading')
+        if len({t.shape for t in true}) > 1: raise ValueError(f"validation masks differ in size: {sorted({t.shape for t in true})}")
+        self.true = np.stack(true)  # at the slices' own size
+        self.batches, self.threshold, self.components = batches, threshold, components
 
     def on_epoch_end(self, epoch, logs=None):
-        loss, preds, trues = 0.0, [], []
+        loss, probs = 0.0, []
         for i in range(len(self.batches)):
             x, y = self.batches[i]
             p = self.model(x, training=False)  # not predict_on_batch: see below
             loss += float(ops.convert_to_numpy(sample_losses(self.model.loss, y, p)).sum())
-            preds.append(ops.convert_to_numpy(p)[..., 0] > self.threshold); trues.append(np.asarray(y)[..., 0] > 0.5)
-        pred, true = np.concatenate(preds), np.concatenate(trues)
-        dice = patient_dice(pred, true, self.patients)
-        has_tumor = pd.Series(true.reshape(len(true), -1).any(1)).groupby(self.patients).any()
+            probs.append(ops.convert_to_numpy(p)[..., 0].astype(np.float32))
+        prob = np.concatenate(probs)[self.order]
+        pred = np.concatenate([probs_to_mask(resize_probs(prob[self.patients == p], self.true.shape[1:]), self.threshold, self.components)
+                               for p in np.unique(self.patients)])  # patients are contiguous and sorted in `order`
+        dice = patient_dice(pred, self.true, self.patients)
+        has_tumor = pd.Series(self.true.reshape(len(self.true), -1).any(1)).groupby(self.patients).any()
         if logs is not None:
-            logs.update(val_loss=loss / len(pred), val_patient_dice=float(dice.mean()), val_patient_dice_median=float(dice.median()),
+            logs.update(val_loss=loss / len(prob), val_patient_dice=float(dice.mean()), val_patient_dice_median=float(dice.median()),
                         val_missed=int(((dice == 0) & has_tumor[dice.index]).sum()))
 
 # %% ../nbs/04_train.ipynb #801e5e79
@@ -507,7 +518,7 @@ def run_config(cfg:TrainConfig, df, mixed):  # the run's options, its slice inde
 
 # %% ../nbs/04_train.ipynb #7abd47b9
 def run_batches(df, split, cfg:TrainConfig):  # slice index, patients of the run (`run_split`), options
-    "(training `SliceBatches`, (validation `SliceBatches`, patient of each validation slice) or None) for the patients of `split`."
+    "(training `SliceBatches`, (validation `SliceBatches`, the validation slices' index rows) or None) for the patients of `split`."
     part = lambda k: df[df.patient.isin(split[k])].reset_index(drop=True)
     tr, va = part('train'), part('valid')
     norm = lambda d: d.patient.values if cfg.normalize else None  # per-patient normalisation (chapter 01)
@@ -517,7 +528,7 @@ def run_batches(df, split, cfg:TrainConfig):  # slice index, patients of the run
                             seed=cfg.seed, workers=2, normalize=norm(tr))
     if not len(va): return train_ds, None
     vac = build_cache(va, cfg.img_size)
-    return train_ds, (SliceBatches(vac.images, vac.masks, cfg.batch_size, shuffle=False, channels=cfg.channels, normalize=norm(va)), va.patient.values)
+    return train_ds, (SliceBatches(vac.images, vac.masks, cfg.batch_size, shuffle=False, channels=cfg.channels, normalize=norm(va)), va)
 
 # %% ../nbs/04_train.ipynb #3d78029f
 DEMO = dict(model='unet', filters=8, img_size=128, epochs=15, batch_size=8, valid_pct=0.25, oversample=0.5, patience=15)  # `lgg_train --demo`
