@@ -3,7 +3,8 @@
 extraction, the slice cache and the book's trainings (chapter 04's `book_run`, one per model kind) are all counted.
 
 Usage: LGG_DATA=/path/to/lgg-mri-segmentation-dev.zip python bench/book_time.py [--notebooks 00_data 01_preprocess ...]
-With `--cache DIR` the cache is kept, so a rerun from a failed notebook reuses what the earlier ones made.
+With `--cache DIR` the cache is kept, so a rerun from a failed notebook reuses what the earlier ones made; with
+`--save DIR` the executed notebooks are written there (their outputs from the data LGG_DATA names).
 The notebooks run in a temporary copy (their stored outputs are left alone); a failing cell stops the run and is
 reported. Prints the minutes of each notebook and the total, and stores them under the key 'book_time' of
 bench/results.json (read-modify-write: other keys are kept). Run it on a quiet machine: it is a speed figure.
@@ -14,7 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 NOTEBOOKS = ['index'] + sorted(f.stem for f in (HERE.parent/'nbs').glob('[0-9][0-9]_*.ipynb'))  # the book's order
 
-def main(notebooks=NOTEBOOKS, cache=None, record=True):
+def main(notebooks=NOTEBOOKS, cache=None, record=True, save_to=None):
     sys.path.insert(0, str(HERE))
     from record import save
     if not os.environ.get('LGG_DATA'): raise SystemExit("book_time: set LGG_DATA to the dataset (zip or kaggle_3m folder)")
@@ -31,7 +32,8 @@ def main(notebooks=NOTEBOOKS, cache=None, record=True):
         os.chdir(work)
         for name in notebooks:
             t = time.perf_counter()
-            out = subprocess.run([sys.executable, __file__, '--worker', str(work/f'{name}.ipynb')], capture_output=True, text=True)  # a process per notebook, as nbdev_test
+            cmd = [sys.executable, __file__, '--worker', str(work/f'{name}.ipynb')] + (['--save', str(Path(save_to).resolve())] if save_to else [])
+            out = subprocess.run(cmd, capture_output=True, text=True)  # a process per notebook, as nbdev_test
             if out.returncode: failed = f"{name}: {out.stderr.strip()[-1500:]}"
             minutes[name] = round((time.perf_counter() - t) / 60, 2)
             print(f"{name:14s} {minutes[name]:6.2f} min", flush=True)
@@ -50,9 +52,13 @@ if __name__ == '__main__':
     ap.add_argument('--notebooks', nargs='*', default=NOTEBOOKS, choices=NOTEBOOKS); ap.add_argument('--worker', help=argparse.SUPPRESS)
     ap.add_argument('--no-record', action='store_true', help="don't store the minutes in results.json (CI's run of the small book, LGG_BOOK=small)")
     ap.add_argument('--cache', help='use and keep this LGG_CACHE (default: a fresh one, removed at the end), e.g. to go on from a failed notebook')
+    ap.add_argument('--save', help='write the executed notebooks into this folder (made if missing)')
     a = ap.parse_args()
     if a.worker:
-        from execnb.nbio import read_nb
+        from execnb.nbio import read_nb, write_nb
         from execnb.shell import CaptureShell
-        CaptureShell(mpl_format='png').run_all(read_nb(a.worker), exc_stop=True)
-    else: sys.exit(1 if main(a.notebooks, a.cache, not a.no_record) else 0)
+        nb = read_nb(a.worker)
+        try: CaptureShell(mpl_format='png').run_all(nb, exc_stop=True)
+        finally:
+            if a.save: Path(a.save).mkdir(parents=True, exist_ok=True); write_nb(nb, Path(a.save)/Path(a.worker).name)  # a failed one too: up to its failing cell
+    else: sys.exit(1 if main(a.notebooks, a.cache, not a.no_record, a.save) else 0)

@@ -90,20 +90,28 @@ def cross_validate(config:'TrainConfig|None'=None,  # options of every fold (`fo
 # %% ../nbs/07_experiments.ipynb #83f6315f
 BOOK_CV_CPU_EPOCHS = 2  # the book's CV on a CPU-only kernel: the recipe shortened to fit the book's time; bench/README.md holds the recipe's own CV
 
+def _book_xla():
+    "The training path chapter 04's book U-Net measured on this machine ('on'/'off': the same network and batches as the book's CV), else 'auto'."
+    run = book_run('unet', test=False, only_cached=True)  # never trains
+    return (run_xla_choice(run) if run else None) or 'auto'
+
 def book_cv_config(data=None,  # anything `find_dataset` accepts; the book's dataset (ignored under test: the phantom set)
                    test=None):  # tiny settings for tests; default: whether `IN_TEST` is set
-    "The options of the cross-validation the book shows: tiny on the phantom set under test, else the shipped recipe (on a CPU 2 epochs a fold; `book_scale` cuts it)."
+    "The options of the cross-validation the book shows: tiny on the phantom set under test, else the shipped recipe (on a CPU 2 epochs a fold, on the U-Net's XLA path; `book_scale` cuts it)."
     test = bool(os.environ.get('IN_TEST')) if test is None else test
     if test: return dict(data=str(make_synthetic(cache_dir()/'synthetic-6x12-seed0')), folds=3, img_size=32, filters=4, epochs=1, batch_size=8, valid_pct=0.0, verbose=0)
-    return dict(data=str(find_dataset(data)), folds=5, verbose=2, **{**SHIPPED_RECIPE, **({} if gpu_available() else {'epochs': BOOK_CV_CPU_EPOCHS}), **book_scale()})
+    cpu = {} if gpu_available() else {'epochs': BOOK_CV_CPU_EPOCHS, 'xla': _book_xla()}
+    return dict(data=str(find_dataset(data)), folds=5, verbose=2, **{**SHIPPED_RECIPE, **cpu, **book_scale()})
 
 def book_cv(data=None, test=None):  # see `book_cv_config`
-    "The finished cross-validation folder of `book_cv_config`, made once into the book's cache (`cached_run`) and reused by chapters 07-09."
+    "The finished cross-validation folder of `book_cv_config`, made once into the book's cache (`cached_run`) and reused by chapters 07-08."
     cfg = book_cv_config(data, test)
     def make(cv):
-        if cfg['verbose']: print(f"Cross-validating the shipped recipe: {cfg['folds']} folds of {cfg['epochs']} epochs, {cfg.get('patients') or 'all'} patients.", flush=True)
+        if cfg['verbose']: print(f"Cross-validating the shipped recipe: {cfg['folds']} folds of {cfg['epochs']} epochs, {cfg.get('patients') or 'all'} patients, "
+                                 f"XLA {cfg.get('xla', 'auto')}; a line per epoch follows.", flush=True)
         return cross_validate(out=str(cv.parent), name=cv.name, resume=cv.is_dir(), **cfg)
-    return cached_run('cv', cfg, make, lambda cv: (cv/'summary.json').exists())
+    key = {k: v for k, v in cfg.items() if k != 'xla'}  # the training path changes the speed, not the recipe
+    return cached_run('cv', key, make, lambda cv: (cv/'summary.json').exists())
 
 # %% ../nbs/07_experiments.ipynb #53cbedb1
 @one_line_errors('lgg_cv')

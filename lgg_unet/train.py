@@ -804,7 +804,7 @@ def _finished(run): return (Path(run)/'state.json').exists() and json.loads((Pat
 
 def cached_run(name,  # the folder's name in `cache_dir()/'book'`, before its key
                key,   # JSON-able: what the result depends on (a configuration); the package version and backend are added
-               make,  # make(folder) -> folder: makes the result in the folder
+               make,  # make(folder) -> folder: makes the result in the folder; None: only look, return None if it is not there
                done): # done(folder) -> bool: the result is there, finished
     "The book's cached results: `cache_dir()/'book'/<name>-<hash of key>`, made by the first caller and reused by the others (a file lock)."
     import lgg_unet
@@ -813,16 +813,17 @@ def cached_run(name,  # the folder's name in `cache_dir()/'book'`, before its ke
     folder = out/f'{name}-{h}'
     with open(out/f'.{folder.name}.lock', 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        return folder if done(folder) else make(folder)
+        return folder if done(folder) else None if make is None else make(folder)
 
-def book_run(model='unet', test=None):  # see `book_config`
-    "The finished run of `book_config(model)`, trained once into the book's cache (`cached_run`) and reused by chapters 04-06."
+def book_run(model='unet', test=None,  # see `book_config`
+             only_cached=False):  # return None instead of training when the run is not in the cache
+    "The finished run of `book_config(model)`, trained once into the book's cache (`cached_run`) and reused by chapters 04-07."
     cfg = book_config(model, test)
     def make(run):
         if cfg.verbose: print(f"Training the book's {model}: {cfg.epochs} epochs at {cfg.img_size}px, {cfg.patients or 'all'} patients, "
                               f"{'a GPU' if gpu_available() else 'the CPU'}; a line per epoch follows.", flush=True)
         return train(replace(cfg, out=str(run.parent), name=run.name, resume=run.is_dir()))
-    return cached_run(model, [asdict(replace(cfg, verbose=0)), str(run_data(cfg.data).attrs['root'])], make, _finished)
+    return cached_run(model, [asdict(replace(cfg, verbose=0)), str(run_data(cfg.data).attrs['root'])], None if only_cached else make, _finished)
 
 # %% ../nbs/04_train.ipynb #be9257f7
 def export_model(run,  # a training run folder (its config.json, and best.keras or, without validation, last.keras)
