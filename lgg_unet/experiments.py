@@ -15,7 +15,7 @@ import keras
 from matplotlib.figure import Figure
 import lgg_unet
 from .data import atomic_write, cache_dir, data_credit, find_dataset, make_synthetic, one_line_errors, write_json
-from .train import (SHIPPED_RECIPE, _finished, book_scale, cached_run, export_model, gpu_available, recipe_fields,
+from .train import (SHIPPED_RECIPE, _finished, book_run, book_scale, cached_run, export_model, gpu_available, recipe_fields,
                             resumed_config, run_data, run_dir, run_xla_choice, train, train_config, train_parser)
 from .evaluate import DEFAULT_COMPONENTS, PRETRAINED, _write_results, evaluate_model, load_model, summarize_results
 from .visualize import _with_report
