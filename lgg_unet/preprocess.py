@@ -6,7 +6,7 @@
 __all__ = ['COMPONENT_RULES', 'DEFAULT_COMPONENTS', 'COMPONENT_FRACTION', 'resize_image', 'resize_mask', 'load_image',
            'load_mask', 'volume_luts', 'normalize_volume', 'SliceArrays', 'cache_key', 'build_cache', 'random_affine',
            'random_intensity', 'fill_missing_sequences', 'augment_pair', 'epoch_indices', 'slice_batch', 'group_luts',
-           'SliceBatches', 'as_uint8', 'prepare_volume', 'resize_probs', 'keep_largest_component', 'select_components',
+           'SliceBatches', 'prepare_volume', 'resize_probs', 'keep_largest_component', 'select_components',
            'probs_to_mask']
 
 # %% ../nbs/01_preprocess.ipynb #949458f2
@@ -307,7 +307,7 @@ class SliceBatches(keras.utils.PyDataset):
     def on_epoch_end(self): self.epoch += 1; self.order = self._order()
 
 # %% ../nbs/01_preprocess.ipynb #prepv002
-def as_uint8(x:np.ndarray): # uint8, or float in [0,1]
+def _as_uint8(x:np.ndarray): # uint8, or float in [0,1]
     "`x` as `uint8` 0-255: a float image is scaled by 255 and rounded; a `uint8` one is returned as it is."
     x = np.asarray(x)
     return x if x.dtype == np.uint8 else np.clip(np.rint(np.asarray(x, np.float32) * 255), 0, 255).astype(np.uint8)
@@ -318,7 +318,7 @@ def prepare_volume(images,              # (N,H,W,3) slices of one patient: uint8
                    normalize:bool=False): # stretch each channel to the stack's percentiles (`normalize_volume`), after resizing
     "The network's input for a patient's slices, as training prepares it: resize, then normalise per patient, then scale; `float32` (N,size,size,channels) in [0,1]."
     _check_channels(channels)
-    images = as_uint8(images) if normalize else np.asarray(images)
+    images = _as_uint8(images) if normalize else np.asarray(images)
     if images.ndim != 4 or images.shape[-1] != 3: raise ValueError(f"expected slices of shape (N, H, W, 3), got {images.shape}")
     x = np.stack([resize_image(im, size) for im in images])
     if normalize: x = normalize_volume(x)
