@@ -5,15 +5,15 @@
 # %% auto #0
 __all__ = ['MODEL_FORMATS', 'PRETRAINED', 'SCORES', 'PER_PATIENT', 'PER_SLICE', 'flair_threshold_model', 'model_preprocessing',
            'load_model', 'model_input_shape', 'to_model_input', 'predict_probs', 'predict_mask', 'slice_files',
-           'read_slices', 'VolumePrediction', 'predict_volume', 'pred_path', 'write_mask_png', 'pretrained_path',
-           'load_pretrained', 'predict_main', 'hd95', 'hd95_worst', 'score_volume', 'score_slices', 'roc_auc',
-           'roc_curve', 'presence_scores', 'evaluate_model', 'patient_scores', 'summarize_results', 'evaluate_main',
-           'load_image', 'select_components', 'keep_largest_component', 'COMPONENT_RULES', 'DEFAULT_COMPONENTS',
-           'COMPONENT_FRACTION']
+           'read_slices', 'PredictOptions', 'predict_options', 'VolumePrediction', 'predict_volume', 'pred_path',
+           'write_mask_png', 'pretrained_path', 'load_pretrained', 'add_predict_flags', 'options_from_args',
+           'predict_main', 'hd95', 'hd95_worst', 'score_volume', 'score_slices', 'roc_auc', 'roc_curve',
+           'presence_scores', 'evaluate_model', 'patient_scores', 'summarize_results', 'evaluate_main', 'load_image',
+           'select_components', 'keep_largest_component', 'COMPONENT_RULES', 'DEFAULT_COMPONENTS', 'COMPONENT_FRACTION']
 
 # %% ../nbs/05_evaluate.ipynb #c208fab1
 import argparse, io, json, os, sys, tempfile, time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -155,6 +155,31 @@ def read_slices(paths): # slice tif files, 8- or 16-bit
     return list(arrays), stack, problems
 
 
+# %% ../nbs/05_evaluate.ipynb #po00002
+def _predict_opt(default, help, **flag): return field(default=default, metadata=dict(help=help, flag=flag))
+
+@dataclass(frozen=True)
+class PredictOptions:
+    "How a patient's slices become its mask (`predict_volume`); each field is a flag of `lgg_predict`, `lgg_evaluate` and `lgg_cv`."
+    batch_size: int = _predict_opt(16, 'slices per forward pass', type=int)
+    threshold: float = _predict_opt(0.5, 'probability above which a pixel is tumour', type=float)
+    tta: bool = _predict_opt(False, 'average with the left-right mirrored slice', action='store_true')
+    components: str = _predict_opt(DEFAULT_COMPONENTS, "which 3-D connected components of each patient's mask to keep "
+                                   f"(default {DEFAULT_COMPONENTS}, the out-of-fold winner: bench/README.md)", choices=COMPONENT_RULES)
+    normalize: bool|None = _predict_opt(None, 'per-patient intensity normalisation (default: as the model was trained, see model_preprocessing)',
+                                        action=argparse.BooleanOptionalAction)
+    def __post_init__(self):
+        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, (int, np.integer)) or self.batch_size < 1:
+            raise ValueError(f"batch_size must be a whole number of slices, at least 1; got {self.batch_size!r}")
+        if not 0 < self.threshold < 1: raise ValueError(f"threshold must lie strictly between 0 and 1; got {self.threshold!r}")
+        if self.components not in COMPONENT_RULES: raise ValueError(f"components rule {self.components!r} is not one of {', '.join(COMPONENT_RULES)}")
+        if self.normalize not in (None, True, False): raise ValueError(f"normalize must be True, False or None (as trained); got {self.normalize!r}")
+
+def predict_options(options:PredictOptions|None=None, # options to start from; default `PredictOptions()`
+                    **changes): # fields to change, e.g. `tta=True`
+    "`options` with `changes`, checked: a `PredictOptions`."
+    return replace(options or PredictOptions(), **changes)
+
 # %% ../nbs/05_evaluate.ipynb #d1dc2208
 @dataclass
 class VolumePrediction:
@@ -167,19 +192,17 @@ class VolumePrediction:
     problems: list = field(default_factory=list)
 
 # %% ../nbs/05_evaluate.ipynb #9a16c667
-def predict_volume(model,                      # a Keras segmentation model
-                   patient_folder,             # folder of `<patient>_<n>.tif` slices
-                   batch_size:int=16,          # slices per forward pass
-                   tta:bool=False,             # average with the left-right mirror
-                   components:str='all',       # which 3-D connected components to keep: a rule of `select_components`
-                   threshold:float=0.5,        # probability above which a pixel is tumour
-                   normalize=None):            # per-patient percentile normalisation; None: as the model was trained (`load_model`)
+def predict_volume(model,                 # a Keras segmentation model
+                   patient_folder,        # folder of `<patient>_<n>.tif` slices
+                   options:PredictOptions|None=None, # how to predict; default `PredictOptions()`
+                   **changes):            # fields of `PredictOptions` to change, e.g. `tta=True`
     "Predict every slice of a patient folder, in slice order: a `VolumePrediction`."
+    o = predict_options(options, **changes)
     paths, images, problems = read_slices(slice_files(patient_folder))
     if not paths: raise ValueError(f"no readable slices in {patient_folder}: {problems[0][0]} ({problems[0][1]})")
-    prob = predict_probs(model, images, batch_size, tta, _normalizes(model, normalize))
+    prob = predict_probs(model, images, o.batch_size, o.tta, _normalizes(model, o.normalize))
     slices = [int(PATIENT_RE.match(p.name)['slice']) for p in paths]
-    return VolumePrediction(Path(patient_folder).name, paths, slices, prob, probs_to_mask(prob, threshold, components), problems)
+    return VolumePrediction(Path(patient_folder).name, paths, slices, prob, probs_to_mask(prob, o.threshold, o.components), problems)
 
 # %% ../nbs/05_evaluate.ipynb #4fac7877
 def pred_path(out, slice_path): # results folder; the slice's tif
@@ -237,41 +260,49 @@ def _expand_inputs(inputs):
 def _skip(prog, path, reason): print(f"{prog}: skipping {path}: {reason}", file=sys.stderr)
 
 # %% ../nbs/05_evaluate.ipynb #530c5265
-def _predict_files(model, files, out, args):
+def _predict_files(model, files, out, o):  # the model, loose slice files, the results folder, `PredictOptions`
     "Predict loose slice files in batches, each prepared on its own (as `predict_mask`); write their PNGs; return how many were written."
-    shape, norm, items = model_input_shape(model), _normalizes(model, args.normalize), []
+    shape, norm, items = model_input_shape(model), _normalizes(model, o.normalize), []
     for f in files:
         good, arr, problems = read_slices([f])
         for p, why in problems: _skip('lgg_predict', p, why)
         if good: items.append((f, arr.shape[1:3], to_model_input(arr, shape, norm)))
     if not items: return 0
-    prob = _network_probs(model, np.concatenate([x for *_, x in items]), args.batch_size, args.tta)
-    for (f, hw, _), p in zip(items, prob): write_mask_png(out, f, resize_probs(p[None], hw)[0] > args.threshold)
+    prob = _network_probs(model, np.concatenate([x for *_, x in items]), o.batch_size, o.tta)
+    for (f, hw, _), p in zip(items, prob): write_mask_png(out, f, resize_probs(p[None], hw)[0] > o.threshold)
     return len(items)
 
 # %% ../nbs/05_evaluate.ipynb #15519cee
-def _predict_folders(model, folders, out, args):
+def _predict_folders(model, folders, out, o):  # the model, patient folders, the results folder, `PredictOptions`
     "Predict patient folders with `predict_volume`; write their PNGs; return how many were written."
     n = 0
     for d in folders:
-        try: vp = predict_volume(model, d, args.batch_size, args.tta, args.components, args.threshold, args.normalize)
+        try: vp = predict_volume(model, d, o)
         except (FileNotFoundError, ValueError) as e: _skip('lgg_predict', d, e); continue
         for p, why in vp.problems: _skip('lgg_predict', p, why)
         for f, m in zip(vp.paths, vp.mask): write_mask_png(out, f, m); n += 1
     return n
 
 # %% ../nbs/05_evaluate.ipynb #4e8877ae
+def add_predict_flags(ap, # an `argparse.ArgumentParser`
+                      names=None): # the `PredictOptions` fields to offer; default all
+    "Add a flag for each of `PredictOptions`' fields (`--batch-size`, `--threshold`...), from its declaration; returns `ap`."
+    for f in fields(PredictOptions):
+        if names is None or f.name in names:
+            ap.add_argument('--' + f.name.replace('_', '-'), dest=f.name, default=f.default, help=f.metadata['help'], **f.metadata['flag'])
+    if names is None or 'components' in names:
+        ap.add_argument('--no-largest-component', dest='components', action='store_const', const='all', help='the same as --components all')
+    return ap
+
+def options_from_args(prog, args, names=None): # the command's name; parsed arguments; the fields `add_predict_flags` offered
+    "The `PredictOptions` of parsed flags, or SystemExit naming the bad one."
+    try: return PredictOptions(**{f.name: getattr(args, f.name) for f in fields(PredictOptions) if names is None or f.name in names})
+    except ValueError as e: raise SystemExit(f"{prog}: {e}") from None
+
 def _add_predict_options(ap):
     ap.add_argument('--model', help='trained .keras file or run folder (default: the packaged pretrained model, if any)')
     ap.add_argument('--out', required=True, help='results folder; masks go to OUT/<patient>/<slice>_pred.png')
-    ap.add_argument('--batch-size', type=int, default=16, help='slices per forward pass')
-    ap.add_argument('--threshold', type=float, default=0.5, help='probability above which a pixel is tumour')
-    ap.add_argument('--tta', action='store_true', help='average with the left-right mirrored slice')
-    ap.add_argument('--components', choices=COMPONENT_RULES, default=DEFAULT_COMPONENTS,
-                    help=f"which 3-D connected components of each patient's mask to keep (default {DEFAULT_COMPONENTS}, the out-of-fold winner: bench/README.md)")
-    ap.add_argument('--no-largest-component', dest='components', action='store_const', const='all', help='the same as --components all')
-    ap.add_argument('--normalize', action=argparse.BooleanOptionalAction, default=None,
-                    help="per-patient intensity normalisation (default: as the model was trained, see model_preprocessing)")
+    add_predict_flags(ap)
 
 @one_line_errors('lgg_predict')
 def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
@@ -280,13 +311,14 @@ def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
     ap.add_argument('inputs', nargs='+', metavar='INPUT', help='slice .tif files, patient folders or a dataset folder')
     _add_predict_options(ap)
     args = ap.parse_args(argv)
+    o = options_from_args('lgg_predict', args)
     check_writable(args.out)  # before any work
     if not any(Path(s).exists() for s in args.inputs): raise SystemExit(f"lgg_predict: nothing could be predicted from {' '.join(args.inputs)}: no such file or folder")
     model, _ = _cli_model('lgg_predict', args.model)
-    args.normalize = _normalizes(model, args.normalize)  # as the model was trained unless --normalize/--no-normalize
+    o = replace(o, normalize=_normalizes(model, o.normalize))  # as the model was trained unless --normalize/--no-normalize
     folders, files = _expand_inputs(args.inputs)
     t0 = time.perf_counter()
-    n = _predict_folders(model, folders, args.out, args) + _predict_files(model, files, args.out, args)
+    n = _predict_folders(model, folders, args.out, o) + _predict_files(model, files, args.out, o)
     if n == 0: raise SystemExit(f"lgg_predict: nothing could be predicted from {' '.join(args.inputs)}")
     print(f"lgg_predict: wrote {n} mask(s) to {args.out} ({n / (time.perf_counter() - t0):.1f} slices/s, reading and writing included)")
 
@@ -376,13 +408,14 @@ PER_SLICE = ['patient', 'slice', 'dice', 'iou', 'precision', 'recall', 'true_pix
 def evaluate_model(model,          # a Keras model, a `.keras` file or a run folder
                    df,             # slice index (`index_dataset`) of the patients to score
                    out=None,       # results folder for the `_pred.png` masks; None writes none
-                   batch_size:int=16, tta:bool=False, components:str='all', threshold:float=0.5,
-                   normalize=None): # as in `predict_volume`
+                   options:PredictOptions|None=None, # how to predict; default `PredictOptions()`
+                   **changes):     # fields of `PredictOptions` to change, e.g. `components='all'`
     "Predict and score every patient of `df`: (per-patient DataFrame, per-slice DataFrame)."
     if not isinstance(model, keras.Model): model = load_model(model)
+    o = predict_options(options, **changes)
     pats, slices, notes = [], [], []
     for patient, rows in df.groupby('patient', sort=True):
-        vp = predict_volume(model, Path(rows.image_path.iloc[0]).parent, batch_size, tta, components, threshold, normalize)
+        vp = predict_volume(model, Path(rows.image_path.iloc[0]).parent, o)
         if out is not None:
             for f, m in zip(vp.paths, vp.mask): write_mask_png(out, f, m)
         p, s = _score_patient(vp, rows, notes)
@@ -431,11 +464,11 @@ def _select_patients(prog, df, patients, root):
     return df[df.patient.isin(patients)]
 
 # %% ../nbs/05_evaluate.ipynb #997e6875
-def _unscored(model, data, args):
+def _unscored(model, data, out, o):
     "Predict a folder of patients without masks and say that it cannot be scored."
-    n = _predict_folders(model, _expand_inputs([data])[0], args.out, args)
+    n = _predict_folders(model, _expand_inputs([data])[0], out, o)
     if n == 0: raise SystemExit(f"lgg_evaluate: nothing could be predicted under {data}")
-    print(f"lgg_evaluate: {data} has no masks: wrote {n} predicted mask(s) to {args.out}, but cannot score them")
+    print(f"lgg_evaluate: {data} has no masks: wrote {n} predicted mask(s) to {out}, but cannot score them")
 
 def _write_results(out, per_patient, per_slice, summary):
     "Write `per_patient.csv`, `per_slice.csv` and `summary.json` into `out`, each atomically."
@@ -479,18 +512,18 @@ def _evaluate_args(argv):
 def evaluate_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_evaluate --model M --data D [--patients P...|--split S --run RUN] --out DIR`: score a model per patient and per slice; returns the results folder."
     args = _evaluate_args(argv)
+    o = options_from_args('lgg_evaluate', args)
     check_writable(args.out)  # before any work
     patients = _run_split('lgg_evaluate', args.run, args.split) if args.split else args.patients
     model, model_path = _cli_model('lgg_evaluate', args.model)  # before the data: a bad --model fails before any download
-    args.normalize = _normalizes(model, args.normalize)
+    o = replace(o, normalize=_normalizes(model, o.normalize))  # as the model was trained unless --normalize/--no-normalize
     if args.data and Path(args.data).is_dir() and not holds_patients(args.data) and not any(Path(args.data).glob('**/kaggle_3m')):
-        _unscored(model, args.data, args); return Path(args.out)
+        _unscored(model, args.data, args.out, o); return Path(args.out)
     try: root = find_dataset(args.data)
     except (FileNotFoundError, ValueError, RuntimeError) as e: raise SystemExit(f"lgg_evaluate: {e}")
     df = _select_patients('lgg_evaluate', index_dataset(root), patients, root)
-    pp, ps = evaluate_model(model, df, args.out, args.batch_size, args.tta, args.components, args.threshold, args.normalize)
-    s = summarize_results(pp, ps, model=model_path, data=str(root), synthetic=is_synthetic(root), split=args.split,
-                          tta=args.tta, components=args.components, threshold=args.threshold, normalize=args.normalize)
+    pp, ps = evaluate_model(model, df, args.out, o)
+    s = summarize_results(pp, ps, model=model_path, data=str(root), synthetic=is_synthetic(root), split=args.split, **asdict(o))
     _write_results(args.out, pp, ps, s)
     print(f"lgg_evaluate: {_summary_line(s)}\nlgg_evaluate: wrote per_patient.csv, per_slice.csv, summary.json and {len(ps)} masks to {args.out}")
     return Path(args.out)
