@@ -75,7 +75,7 @@ def cross_validate(config:'TrainConfig|None'=None,  # options of every fold (`fo
     cfg = train_config(config, demo, **overrides)
     if cfg.fold is not None: raise ValueError("cross_validate trains every fold: leave fold unset")
     cv = run_dir(cfg.out, cfg.name, cfg.resume, cfg.overwrite, label='cv')
-    if cfg.resume and (cv/'cv.json').exists(): cfg = resumed_config(cfg, cv)
+    if cfg.resume and (cv/'cv.json').exists(): cfg = resumed_config(cfg, cv, 'cv.json')
     else: write_json(cv/'cv.json', asdict(cfg))
     o = predict_options(predict, normalize=cfg.normalize)  # prepared as the folds trained
     df, pps, pss = run_data(cfg.data, cfg.patients), [], []

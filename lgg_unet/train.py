@@ -549,10 +549,12 @@ def train_config(config:TrainConfig|None=None,  # start from these options (defa
     return replace(config or TrainConfig(), **overrides)
 
 # %% ../nbs/04_train.ipynb #e9272525
-def resumed_config(cfg:TrainConfig, run):  # the options of the call, and the run folder to continue
-    "The options of a resumed run: fields marked 'saved' from its config.json, the others from `cfg`."
+def resumed_config(cfg:TrainConfig,  # the options of the call
+                   run,  # the run folder to continue
+                   file='config.json'):  # the file in `run` that holds its options (a CV folder's is cv.json)
+    "The options of a resumed run: fields marked 'saved' from its `file`, the others from `cfg`."
     if (Path(run)/'last.keras').exists(): check_archive(Path(run)/'last.keras')  # a damaged checkpoint fails before any work
-    p = Path(run)/'config.json'
+    p = Path(run)/file
     if not p.exists(): return cfg  # killed before its first file
     saved = json.loads(p.read_text())
     return replace(cfg, **{f.name: saved[f.name] for f in fields(cfg) if f.metadata['resume'] == 'saved' and f.name in saved})
