@@ -4,6 +4,10 @@ of two CV folders made on the same folds.
 
     python bench/cv_table.py bench/_work/cv/shipped-recipe --record
     python bench/cv_table.py bench/_work/cv/recipe-a bench/_work/cv/recipe-b --paired
+    python bench/cv_table.py recipe-a bench/_work/cv/recipe-b --paired   # recipe-a: a CV recorded in results.json
+
+--record also stores each patient's out-of-fold Dice (a score, not data), so that a later session can pair a new CV
+against one whose folder it no longer has.
 
 A CV folder holds cv.json (the recipe), summary.json (lgg_cv's summary), per_patient.csv (one row per patient, scored by
 the fold that held it out) and fold<k>/ runs (history.csv, state.json, config.json with the training path chosen).
@@ -29,7 +33,8 @@ def cv_record(cv):
     return dict(name=cv.name, n_patients=s['n_patients'], folds=s['folds'], mean_dice=s['mean']['dice'], median_dice=s['median']['dice'],
                 below_0_1=s['below_0_1'], missed=s['missed'], fold_mean_dice=s['fold_mean_dice'], fold_sd=s['fold_sd'],
                 hd95_mean_px=s['mean']['hd95'], minutes_per_fold=s['minutes_per_fold'], epochs_per_fold=epochs, xla=xla, precision=precision,
-                recipe={k: cfg[k] for k in RECIPE_FLAGS if k in cfg})
+                recipe={k: cfg[k] for k in RECIPE_FLAGS if k in cfg}, components=s.get('components'), threshold=s.get('threshold'),
+                per_patient_dice=pd.read_csv(cv/'per_patient.csv').set_index('patient').dice.round(6).to_dict())
 
 
 def row(r):
@@ -40,9 +45,18 @@ def row(r):
             f"{' / '.join(f'{v:g}' for v in r['minutes_per_fold'])} | {rec} |")
 
 
+def patient_dice(cv):
+    "Out-of-fold Dice per patient of a CV folder, or of a CV recorded in results.json under its name."
+    if Path(cv).is_dir(): return pd.read_csv(Path(cv)/'per_patient.csv').set_index('patient').dice
+    rec = json.loads((Path(__file__).parent/'results.json').read_text())['cross_validation']
+    if cv not in rec or 'per_patient_dice' not in rec[cv]: raise SystemExit(f"cv_table: {cv} is neither a CV folder nor a CV recorded with its patients in results.json")
+    return pd.Series(rec[cv]['per_patient_dice'], name='dice')
+
+
 def paired(a, b):
     "Patient-by-patient difference of Dice (b - a) on the same patients: mean, median, wins of each."
-    pa, pb = (pd.read_csv(Path(c)/'per_patient.csv').set_index('patient').dice for c in (a, b))
+    pa, pb = patient_dice(a), patient_dice(b)
+    if set(pa.index) != set(pb.index): raise SystemExit(f"cv_table: {a} and {b} scored different patients")
     d = (pb - pa).dropna()
     return dict(patients=len(d), mean_diff=float(d.mean()), median_diff=float(d.median()), b_better=int((d > 0).sum()), a_better=int((d < 0).sum()))
 
@@ -54,7 +68,7 @@ if __name__ == '__main__':
     ap.add_argument('--paired', action='store_true', help='compare the first two folders patient by patient')
     a = ap.parse_args()
     print('| recipe | mean | median | below 0.1 | missed | fold means | epochs per fold | minutes per fold | settings |\n|---|---|---|---|---|---|---|---|---|')
-    recs = [cv_record(c) for c in a.cvs]
+    recs = [cv_record(c) for c in a.cvs if Path(c).is_dir()]
     for r in recs: print(row(r))
     if a.paired: print(json.dumps(paired(*a.cvs[:2]), indent=1))
     if a.record: save('cross_validation', {r['name']: r for r in recs}, merge=True)

@@ -1,17 +1,43 @@
 """Training steps per second of the shipped recipe's U-Net (128², 16 filters, batch 16) by precision and normalisation:
 float32 or mixed_bfloat16, batch norm in every stage, from stage 3 on (`build_unet(batchnorm_from=3)`: the 32x32 and coarser
 stages), or none. Synthetic tensors, BCE + Dice, no XLA, one fresh process per variant (issue 26: which normalisation is
-fast in bfloat16 on a CPU with AMX).
+fast in bfloat16 on a CPU with AMX). Variants `torch:...` are the PyTorch reference of the same network (bench/torch_unet.py,
+channels_last, eager; `bfloat16` under `torch.autocast`, float32 weights), the speed target of issue 26.
 
     python bench/norm_speed.py [--steps 30] [--variants float32:1 mixed_bfloat16:1 mixed_bfloat16:3 mixed_bfloat16:none] [--record]
+    python bench/norm_speed.py --variants float32:1 mixed_bfloat16:3 torch:float32:1 torch:bfloat16:3 torch:bfloat16:none
 """
 import argparse, json, subprocess, sys, time
 from pathlib import Path
 
-VARIANTS = ['float32:1', 'mixed_bfloat16:1', 'mixed_bfloat16:3', 'mixed_bfloat16:none', 'float32:none']
+VARIANTS = ['float32:1', 'mixed_bfloat16:1', 'mixed_bfloat16:3', 'mixed_bfloat16:none', 'float32:none',
+            'torch:float32:1', 'torch:bfloat16:1', 'torch:bfloat16:3', 'torch:bfloat16:none']
+
+
+def torch_worker(variant, steps):
+    "Training steps of bench/torch_unet.py's U-Net, channels_last, with batch norm from stage `bn` (or none), bfloat16 by autocast."
+    import numpy as np, torch
+    sys.path.insert(0, str(Path(__file__).parent)); from torch_unet import TorchUNet, bce_dice_loss
+    _, dtype, bn = variant.split(':')
+    torch.manual_seed(0)
+    cl = torch.channels_last
+    m = TorchUNet(3, 16, batchnorm=bn != 'none', batchnorm_from=1 if bn == 'none' else int(bn)).to(memory_format=cl)
+    opt = torch.optim.Adam(m.parameters(), 1e-3)
+    rng = np.random.default_rng(0)
+    x = torch.from_numpy(rng.random((16, 3, 128, 128), np.float32)).contiguous(memory_format=cl)
+    y = torch.from_numpy((rng.random((16, 1, 128, 128)) > 0.9).astype(np.float32)).contiguous(memory_format=cl)
+    def step():
+        opt.zero_grad(set_to_none=True)
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=dtype == 'bfloat16'): p = m(x)
+        bce_dice_loss(p.float(), y).backward(); opt.step()
+    for _ in range(3): step()
+    t = time.perf_counter()
+    for _ in range(steps): step()
+    print(json.dumps(dict(variant=variant, images_per_s=round(steps * 16 / (time.perf_counter() - t), 1))))
 
 
 def worker(variant, steps):
+    if variant.startswith('torch:'): return torch_worker(variant, steps)
     import numpy as np
     import lgg_unet, keras  # lgg_unet first: oneDNN on, as in the library
     from lgg_unet.train import BCEDiceLoss, build_model

@@ -17,14 +17,15 @@ def conv_block(cin, cout, batchnorm=False):
 
 class TorchUNet(nn.Module):
     "U-Net for binary segmentation: sigmoid mask (B, 1, H, W) of an image (B, C, H, W)."
-    def __init__(self, channels=3, filters=64, depth=4, batchnorm=False):
+    def __init__(self, channels=3, filters=64, depth=4, batchnorm=False, batchnorm_from=1):  # batchnorm_from: as build_unet's (stages from 1)
         super().__init__()
         f = [filters * 2**i for i in range(depth + 1)]
-        self.enc = nn.ModuleList([conv_block(channels if i == 0 else f[i-1], f[i], batchnorm) for i in range(depth)])
+        bn = lambda i: batchnorm and i + 1 >= batchnorm_from  # 0-based stage i here; depth: the bottleneck
+        self.enc = nn.ModuleList([conv_block(channels if i == 0 else f[i-1], f[i], bn(i)) for i in range(depth)])
         self.pool = nn.MaxPool2d(2)
-        self.bottleneck = conv_block(f[depth-1], f[depth], batchnorm)
+        self.bottleneck = conv_block(f[depth-1], f[depth], bn(depth))
         self.up = nn.ModuleList([nn.ConvTranspose2d(f[i+1], f[i], 2, stride=2) for i in range(depth)])
-        self.dec = nn.ModuleList([conv_block(2*f[i], f[i], batchnorm) for i in range(depth)])
+        self.dec = nn.ModuleList([conv_block(2*f[i], f[i], bn(i)) for i in range(depth)])
         self.head = nn.Conv2d(f[0], 1, 1)
 
     def forward(self, x):
