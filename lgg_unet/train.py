@@ -10,9 +10,9 @@ __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SC
            'RunCheckpoint', 'write_state', 'finite_weights', 'StopOnNaN', 'TimeBudget', 'ResumableEarlyStopping',
            'cosine_lr', 'cosine_progress', 'CosineSchedule', 'EMAWeights', 'resume_point', 'plot_curves', 'CurvesPlot',
            'TrainConfig', 'config_table', 'config_fields', 'recipe_fields', 'run_config', 'run_batches', 'demo_data',
-           'train_config', 'resumed_config', 'train_devices', 'data_parallel', 'EvenBatches', 'use_xla', 'choose_path',
-           'xla_plan', 'cpu_info', 'precision_plan', 'kept_random_state', 'probe_xla', 'settle_xla', 'run_xla_choice',
-           'train', 'book_scale', 'book_config', 'cached_run', 'book_run', 'export_model', 'train_parser',
+           'train_config', 'resumed_config', 'train', 'train_devices', 'data_parallel', 'EvenBatches', 'use_xla',
+           'choose_path', 'xla_plan', 'cpu_info', 'precision_plan', 'kept_random_state', 'probe_xla', 'settle_xla',
+           'run_xla_choice', 'book_scale', 'book_config', 'cached_run', 'book_run', 'export_model', 'train_parser',
            'config_flags', 'main']
 
 # %% ../nbs/04_train.ipynb #edff5fed
@@ -559,6 +559,62 @@ def resumed_config(cfg:TrainConfig,  # the options of the call
     saved = json.loads(p.read_text())
     return replace(cfg, **{f.name: saved[f.name] for f in fields(cfg) if f.metadata['resume'] == 'saved' and f.name in saved})
 
+# %% ../nbs/04_train.ipynb #1fb3b276
+def _schedule_callback(cfg, steps_per_epoch, validated):
+    "The learning-rate callback of a run: cosine over its time budget or its epochs, or a halving on plateaus (of the training loss without validation)."
+    if cfg.schedule == 'cosine':
+        if cfg.time_budget: return CosineSchedule(cfg.learning_rate, seconds=cfg.time_budget*60)
+        return CosineSchedule(cfg.learning_rate, steps=cfg.epochs*steps_per_epoch)
+    return keras.callbacks.ReduceLROnPlateau('val_loss' if validated else 'loss', factor=0.5, patience=max(1, cfg.patience//3), min_lr=1e-6)
+
+def _fit_model(cfg, info, run, model, done, hist, train_ds, valid):
+    "Compile (new runs) and fit from epoch `done`, with the run's callbacks, inside `data_parallel`; return (TimeBudget or None, model)."
+    policy, n = info['dtype_policy'], len(info['train_devices'])
+    if n > 1: train_ds = EvenBatches(train_ds, n)
+    if model is None:
+        model = build_model(cfg.model, cfg.backbone, cfg.filters, cfg.img_size, cfg.channels, mixed=policy, batchnorm=cfg.batchnorm, batchnorm_from=cfg.batchnorm_from)
+        adam = keras.optimizers.Adam(cfg.learning_rate, use_ema=cfg.ema > 0, ema_momentum=cfg.ema or 0.99)
+        model.compile(adam, BCEDiceLoss(cfg.bce_weight, cfg.dice_weight, cfg.dice_over), metrics=training_metrics())
+    settle_xla(cfg, run, model, train_ds, gpu_available(), print if cfg.verbose else lambda *a: None, n)  # new and resumed models alike: `load_model` compiles with 'auto'
+    budget = TimeBudget(cfg.time_budget) if cfg.time_budget else None
+    title = f"{run.name}: {cfg.model}" + (' - SYNTHETIC phantom data' if info['synthetic'] else '')
+    ema = [EMAWeights(resumed=done > 0)] if cfg.ema else []  # first: validation and checkpoints see the average
+    check = [PatientValidation(*valid)] if valid else []
+    stop = [ResumableEarlyStopping(cfg.patience, hist)] if valid else []
+    nan = StopOnNaN()
+    cbs = [nan] + ema + check + [RunCheckpoint(run, hist, MONITOR if valid else None), CurvesPlot(run, title)] + stop + [
+           _schedule_callback(cfg, len(train_ds), bool(valid))] + ([budget] if budget else [])
+    for _ in range(done): train_ds.on_epoch_end()  # the augmentations a resumed run would have seen
+    model.fit(train_ds, epochs=cfg.epochs, initial_epoch=done, callbacks=cbs, verbose=cfg.verbose)
+    if nan.where: raise nan.error(run)
+    return budget, model
+
+# %% ../nbs/04_train.ipynb #44286011
+def train(config:TrainConfig|None=None,  # the run's options (default: `TrainConfig()`)
+          demo=False,  # start from the demo preset `DEMO` instead of the defaults
+          **overrides):  # `TrainConfig` fields, e.g. `epochs=2`: the notebook's way to change a few
+    "Train a segmentation model; every file goes to the run folder, whose Path is returned."
+    cfg = train_config(config, demo, **overrides)
+    check_writable(cfg.out)  # before the data are indexed
+    if cfg.resume: cfg = resumed_config(cfg, run_dir(cfg.out, cfg.name, resume=True))
+    devices = train_devices(cfg.devices)
+    if cfg.batch_size % len(devices): raise ValueError(f"batch_size {cfg.batch_size} must be a multiple of the {len(devices)} devices: each gets an equal share")
+    keras.utils.set_random_seed(cfg.seed)
+    df = run_data(cfg.data, cfg.patients)
+    split = run_split(df, cfg.valid_pct, cfg.fold, cfg.folds, cfg.seed if cfg.split_seed is None else cfg.split_seed)
+    label = '-'.join(['demo'] * demo + [cfg.model] + ['SYNTHETIC'] * df.attrs['synthetic'])
+    run = run_dir(cfg.out, cfg.name, cfg.resume, cfg.overwrite, label)
+    info = {**run_config(cfg, df, gpu_available()), 'train_devices': devices}
+    if not (run/'config.json').exists(): write_json(run/'split.json', split); write_json(run/'config.json', info)
+    train_ds, valid = run_batches(df, split, cfg)
+    with data_parallel(devices):  # models are built, loaded and trained inside
+        model, done, hist = resume_point(run) if cfg.resume else (None, 0, None)
+        budget, model = _fit_model(cfg, info, run, model, done, hist, train_ds, valid)
+    state = json.loads((run/'state.json').read_text())
+    stopped = 'time_budget' if budget and budget.stopped else 'early_stopping' if state['epoch'] < cfg.epochs else 'completed'
+    write_state(run, finished=True, stopped=stopped)
+    return run
+
 # %% ../nbs/04_train.ipynb #079686d1
 def train_devices(devices=None):  # `TrainConfig.devices`: how many (None: every visible GPU, else one CPU)
     "Names of the devices a run trains on, as its Keras backend calls them: the first `devices` GPUs, else CPU devices."
@@ -724,62 +780,6 @@ def run_xla_choice(run):  # a run folder
     "The XLA path ('on' or 'off') a run trained with, from its config.json; None if it has not chosen yet."
     p = Path(run)/'config.json'
     return json.loads(p.read_text()).get('xla_choice', {}).get('choice') if p.exists() else None
-
-# %% ../nbs/04_train.ipynb #1fb3b276
-def _schedule_callback(cfg, steps_per_epoch, validated):
-    "The learning-rate callback of a run: cosine over its time budget or its epochs, or a halving on plateaus (of the training loss without validation)."
-    if cfg.schedule == 'cosine':
-        if cfg.time_budget: return CosineSchedule(cfg.learning_rate, seconds=cfg.time_budget*60)
-        return CosineSchedule(cfg.learning_rate, steps=cfg.epochs*steps_per_epoch)
-    return keras.callbacks.ReduceLROnPlateau('val_loss' if validated else 'loss', factor=0.5, patience=max(1, cfg.patience//3), min_lr=1e-6)
-
-def _fit_model(cfg, info, run, model, done, hist, train_ds, valid):
-    "Compile (new runs) and fit from epoch `done`, with the run's callbacks, inside `data_parallel`; return (TimeBudget or None, model)."
-    policy, n = info['dtype_policy'], len(info['train_devices'])
-    if n > 1: train_ds = EvenBatches(train_ds, n)
-    if model is None:
-        model = build_model(cfg.model, cfg.backbone, cfg.filters, cfg.img_size, cfg.channels, mixed=policy, batchnorm=cfg.batchnorm, batchnorm_from=cfg.batchnorm_from)
-        adam = keras.optimizers.Adam(cfg.learning_rate, use_ema=cfg.ema > 0, ema_momentum=cfg.ema or 0.99)
-        model.compile(adam, BCEDiceLoss(cfg.bce_weight, cfg.dice_weight, cfg.dice_over), metrics=training_metrics())
-    settle_xla(cfg, run, model, train_ds, gpu_available(), print if cfg.verbose else lambda *a: None, n)  # new and resumed models alike: `load_model` compiles with 'auto'
-    budget = TimeBudget(cfg.time_budget) if cfg.time_budget else None
-    title = f"{run.name}: {cfg.model}" + (' - SYNTHETIC phantom data' if info['synthetic'] else '')
-    ema = [EMAWeights(resumed=done > 0)] if cfg.ema else []  # first: validation and checkpoints see the average
-    check = [PatientValidation(*valid)] if valid else []
-    stop = [ResumableEarlyStopping(cfg.patience, hist)] if valid else []
-    nan = StopOnNaN()
-    cbs = [nan] + ema + check + [RunCheckpoint(run, hist, MONITOR if valid else None), CurvesPlot(run, title)] + stop + [
-           _schedule_callback(cfg, len(train_ds), bool(valid))] + ([budget] if budget else [])
-    for _ in range(done): train_ds.on_epoch_end()  # the augmentations a resumed run would have seen
-    model.fit(train_ds, epochs=cfg.epochs, initial_epoch=done, callbacks=cbs, verbose=cfg.verbose)
-    if nan.where: raise nan.error(run)
-    return budget, model
-
-# %% ../nbs/04_train.ipynb #44286011
-def train(config:TrainConfig|None=None,  # the run's options (default: `TrainConfig()`)
-          demo=False,  # start from the demo preset `DEMO` instead of the defaults
-          **overrides):  # `TrainConfig` fields, e.g. `epochs=2`: the notebook's way to change a few
-    "Train a segmentation model; every file goes to the run folder, whose Path is returned."
-    cfg = train_config(config, demo, **overrides)
-    check_writable(cfg.out)  # before the data are indexed
-    if cfg.resume: cfg = resumed_config(cfg, run_dir(cfg.out, cfg.name, resume=True))
-    devices = train_devices(cfg.devices)
-    if cfg.batch_size % len(devices): raise ValueError(f"batch_size {cfg.batch_size} must be a multiple of the {len(devices)} devices: each gets an equal share")
-    keras.utils.set_random_seed(cfg.seed)
-    df = run_data(cfg.data, cfg.patients)
-    split = run_split(df, cfg.valid_pct, cfg.fold, cfg.folds, cfg.seed if cfg.split_seed is None else cfg.split_seed)
-    label = '-'.join(['demo'] * demo + [cfg.model] + ['SYNTHETIC'] * df.attrs['synthetic'])
-    run = run_dir(cfg.out, cfg.name, cfg.resume, cfg.overwrite, label)
-    info = {**run_config(cfg, df, gpu_available()), 'train_devices': devices}
-    if not (run/'config.json').exists(): write_json(run/'split.json', split); write_json(run/'config.json', info)
-    train_ds, valid = run_batches(df, split, cfg)
-    with data_parallel(devices):  # models are built, loaded and trained inside
-        model, done, hist = resume_point(run) if cfg.resume else (None, 0, None)
-        budget, model = _fit_model(cfg, info, run, model, done, hist, train_ds, valid)
-    state = json.loads((run/'state.json').read_text())
-    stopped = 'time_budget' if budget and budget.stopped else 'early_stopping' if state['epoch'] < cfg.epochs else 'completed'
-    write_state(run, finished=True, stopped=stopped)
-    return run
 
 # %% ../nbs/04_train.ipynb #48ef76f8
 SHIPPED_RECIPE = dict(model='unet', img_size=128, filters=16, batchnorm=True, batch_size=16, learning_rate=1e-3, schedule='cosine', dice_over='batch',
