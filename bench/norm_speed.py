@@ -8,6 +8,7 @@ channels_last, eager; `bfloat16` under `torch.autocast`, float32 weights), the s
     python bench/norm_speed.py --variants float32:1 mixed_bfloat16:3 torch:float32:1 torch:bfloat16:3 torch:bfloat16:none
 """
 import argparse, json, subprocess, sys, time
+import numpy as np
 from pathlib import Path
 
 VARIANTS = ['float32:1', 'mixed_bfloat16:1', 'mixed_bfloat16:3', 'mixed_bfloat16:none', 'float32:none',
@@ -56,16 +57,21 @@ def worker(variant, steps):
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--steps', type=int, default=30); ap.add_argument('--variants', nargs='+', default=VARIANTS)
+    ap.add_argument('--repeats', type=int, default=1, help='fresh processes per variant, the variants alternating; the median is reported')
+    ap.add_argument('--key', default='norm_speed', help='results.json key of --record')
     ap.add_argument('--record', action='store_true'); ap.add_argument('--worker', help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker: worker(a.worker, a.steps); sys.exit()
-    rows = []
-    for v in a.variants:
-        out = subprocess.run([sys.executable, __file__, '--worker', v, '--steps', str(a.steps)], capture_output=True, text=True)
-        line = [l for l in out.stdout.splitlines() if l.startswith('{')]
-        if not line: print(f"{v}: failed\n{out.stderr[-1500:]}"); continue
-        rows.append(json.loads(line[0])); print(f"{v:22s} {rows[-1]['images_per_s']:7.1f} images/s", flush=True)
+    runs = {v: [] for v in a.variants}
+    for r in range(a.repeats):
+        for v in a.variants:
+            out = subprocess.run([sys.executable, __file__, '--worker', v, '--steps', str(a.steps)], capture_output=True, text=True)
+            line = [l for l in out.stdout.splitlines() if l.startswith('{')]
+            if not line: print(f"{v}: failed\n{out.stderr[-1500:]}"); continue
+            runs[v].append(json.loads(line[0])['images_per_s']); print(f"{v:22s} {runs[v][-1]:7.1f} images/s (repeat {r + 1})", flush=True)
+    rows = [dict(variant=v, images_per_s=float(np.median(x)), runs=x) for v, x in runs.items() if x]
+    for row in rows: print(f"median {row['variant']:22s} {row['images_per_s']:7.1f} images/s")
     if a.record:
         sys.path.insert(0, str(Path(__file__).parent))
         from record import save
-        save('norm_speed', dict(command='python bench/norm_speed.py', steps=a.steps, rows=rows))
+        save(a.key, dict(command=' '.join(['python', 'bench/norm_speed.py'] + sys.argv[1:]), steps=a.steps, repeats=a.repeats, rows=rows))
