@@ -119,7 +119,7 @@ def book_cv(data=None, test=None):  # see `book_cv_config`
         if cfg['verbose']: print(f"Cross-validating the shipped recipe: {cfg['folds']} folds of {cfg['epochs']} epochs, {cfg.get('patients') or 'all'} patients, "
                                  f"XLA {cfg.get('xla', 'auto')}; a line per epoch follows.", flush=True)
         return cross_validate(out=str(cv.parent), name=cv.name, resume=cv.is_dir(), **cfg)
-    key = {k: v for k, v in cfg.items() if k != 'xla'}  # the training path changes the speed, not the recipe
+    key = {k: v for k, v in asdict(train_config(**cfg)).items() if k not in ('xla', 'verbose')}  # every field, defaults too (a new option is a new CV); the training path changes the speed, not the recipe
     return cached_run('cv', key, make, lambda cv: (cv/'summary.json').exists())
 
 # %% ../nbs/07_experiments.ipynb #53cbedb1

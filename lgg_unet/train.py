@@ -39,29 +39,33 @@ def _spatial_sums(*xs):
 def dice_loss(y_true,  # (B, H, W, 1) masks in {0, 1}
               y_pred,  # (B, H, W, 1) probabilities
               smooth=1.0,  # added to numerator and denominator; keeps empty masks defined
-              over_batch=False):  # sum over the whole batch (one value, repeated B times) instead of per slice
-    "Soft Dice loss, shape (B,): 1 - (2 sum(p*t) + s) / (sum(p) + sum(t) + s) per slice, or over the batch."
+              over_batch=False,  # sum over the whole batch (one value, repeated B times) instead of per slice
+              beta=0.5):  # weight of the missed tumour (false negatives), 1-beta that of false positives: 0.5 is Dice, more favours recall (Tversky)
+    "Soft Dice (Tversky) loss, shape (B,): 1 - (sum(p*t) + s/2) / (sum(p*t) + (1-beta) sum(p(1-t)) + beta sum((1-p)t) + s/2), per slice or over the batch."
     t, p = ops.cast(y_true, 'float32'), ops.cast(y_pred, 'float32')
     inter, sp, st = _spatial_sums(t*p, p, t)
     if over_batch: inter, sp, st = [ops.sum(v) * ops.ones_like(v) for v in (inter, sp, st)]
-    return 1 - (2*inter + smooth) / (sp + st + smooth)
+    return 1 - (inter + smooth/2) / (inter + (1-beta)*(sp - inter) + beta*(st - inter) + smooth/2)
 
 # %% ../nbs/04_train.ipynb #5a69cb40
 @keras.saving.register_keras_serializable(package='lgg_unet')
 class BCEDiceLoss(keras.losses.Loss):
-    "Weighted sum of pixel-averaged binary cross-entropy and soft Dice loss, per sample."
+    "Weighted sum of pixel-averaged binary cross-entropy and soft Dice (or Tversky) loss, per sample."
     def __init__(self, bce_weight=1.0,  # weight of the binary cross-entropy
                  dice_weight=1.0,  # weight of the soft Dice loss
                  dice_over='slice',  # 'slice' or 'batch': what the Dice sums run over (see `dice_loss`)
+                 tversky_beta=0.5,  # weight of missed tumour in the Dice term (`dice_loss`'s beta): 0.5 is Dice
                  name='bce_dice_loss', **kwargs):
         super().__init__(name=name, **kwargs)
         if dice_over not in DICE_OVER: raise ValueError(f"unknown dice_over {dice_over!r}: choose one of {', '.join(DICE_OVER)}")
-        self.bce_weight, self.dice_weight, self.dice_over = float(bce_weight), float(dice_weight), dice_over
+        if not 0 <= tversky_beta <= 1: raise ValueError(f"tversky_beta must be in [0, 1] (0.5 is Dice), got {tversky_beta}")
+        self.bce_weight, self.dice_weight, self.dice_over, self.tversky_beta = float(bce_weight), float(dice_weight), dice_over, float(tversky_beta)
     def call(self, y_true, y_pred):
         t, p = ops.cast(y_true, 'float32'), ops.cast(y_pred, 'float32')
         bce = ops.mean(keras.losses.binary_crossentropy(t, p), axis=tuple(range(1, len(p.shape) - 1)))
-        return self.bce_weight*bce + self.dice_weight*dice_loss(t, p, over_batch=self.dice_over == 'batch')
-    def get_config(self): return {**super().get_config(), 'bce_weight': self.bce_weight, 'dice_weight': self.dice_weight, 'dice_over': self.dice_over}
+        return self.bce_weight*bce + self.dice_weight*dice_loss(t, p, over_batch=self.dice_over == 'batch', beta=self.tversky_beta)
+    def get_config(self): return {**super().get_config(), 'bce_weight': self.bce_weight, 'dice_weight': self.dice_weight, 'dice_over': self.dice_over,
+                                'tversky_beta': self.tversky_beta}
 
 DICE_OVER = ('slice', 'batch')
 
@@ -442,6 +446,7 @@ class TrainConfig:
     bce_weight: float = _opt('recipe', 1.0, "weight of the binary cross-entropy in the loss", check=(lambda v: v >= 0, 'be >= 0'))
     dice_weight: float = _opt('recipe', 1.0, "weight of the soft Dice in the loss", check=(lambda v: v >= 0, 'be >= 0'))
     dice_over: str = _opt('recipe', 'slice', "the soft Dice's sums run over each slice or over the whole batch", choices=DICE_OVER)
+    tversky_beta: float = _opt('recipe', 0.5, "weight of missed tumour in the soft Dice term (0.5: Dice; more: Tversky, favouring recall)", check=(lambda v: 0 <= v <= 1, 'be in [0, 1]'))
     ema: float = _opt('recipe', 0.0, "momentum of the weight average that is validated and saved (0: off; e.g. 0.995)", check=(_in_01[0], 'be in [0, 1) (0: off)'))
     patience: int = _opt('recipe', 10, "early stopping: epochs without a better per-patient validation Dice", 'call', check=_at_least(1))
     time_budget: float|None = _opt('recipe', None, "minutes; stop before an epoch that would overrun (a recipe in minutes depends on the machine: prefer epochs)", 'call', check=(lambda v: v is None or v > 0, 'be > 0 minutes'))
@@ -574,7 +579,7 @@ def _fit_model(cfg, info, run, model, done, hist, train_ds, valid):
     if model is None:
         model = build_model(cfg.model, cfg.backbone, cfg.filters, cfg.img_size, cfg.channels, mixed=policy, batchnorm=cfg.batchnorm, batchnorm_from=cfg.batchnorm_from)
         adam = keras.optimizers.Adam(cfg.learning_rate, use_ema=cfg.ema > 0, ema_momentum=cfg.ema or 0.99)
-        model.compile(adam, BCEDiceLoss(cfg.bce_weight, cfg.dice_weight, cfg.dice_over), metrics=training_metrics())
+        model.compile(adam, BCEDiceLoss(cfg.bce_weight, cfg.dice_weight, cfg.dice_over, cfg.tversky_beta), metrics=training_metrics())
     settle_xla(cfg, run, model, train_ds, gpu_available(), print if cfg.verbose else lambda *a: None, n)  # new and resumed models alike: `load_model` compiles with 'auto'
     budget = TimeBudget(cfg.time_budget) if cfg.time_budget else None
     title = f"{run.name}: {cfg.model}" + (' - SYNTHETIC phantom data' if info['synthetic'] else '')
