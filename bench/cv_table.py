@@ -18,7 +18,7 @@ import pandas as pd
 from record import save
 
 RECIPE_FLAGS = ('img_size', 'filters', 'batchnorm', 'batchnorm_from', 'dice_over', 'normalize', 'oversample', 'schedule', 'learning_rate', 'batch_size',
-                'rotate', 'zoom', 'flair_fill', 'tversky_beta', 'epochs', 'time_budget', 'valid_pct')
+                'rotate', 'zoom', 'flair_fill', 'gamma', 'tversky_beta', 'epochs', 'time_budget', 'valid_pct')
 
 
 def cv_record(cv):

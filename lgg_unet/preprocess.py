@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['COMPONENT_RULES', 'DEFAULT_COMPONENTS', 'COMPONENT_FRACTION', 'resize_image', 'resize_mask', 'load_image',
            'load_mask', 'volume_luts', 'normalize_volume', 'SliceArrays', 'cache_key', 'build_cache', 'random_affine',
-           'random_intensity', 'fill_missing_sequences', 'augment_pair', 'epoch_indices', 'slice_batch', 'group_luts',
-           'SliceBatches', 'prepare_volume', 'resize_probs', 'keep_largest_component', 'select_components',
-           'probs_to_mask']
+           'random_intensity', 'random_gamma', 'fill_missing_sequences', 'augment_pair', 'epoch_indices', 'slice_batch',
+           'group_luts', 'SliceBatches', 'prepare_volume', 'resize_probs', 'keep_largest_component',
+           'select_components', 'probs_to_mask']
 
 # %% ../nbs/01_preprocess.ipynb #949458f2
 import hashlib, json, os, shutil, uuid
@@ -176,6 +176,12 @@ def random_intensity(rng:np.random.Generator, # source of randomness
     "A random (gain, shift) for x -> gain*x + shift on the [0,1] scale."
     return rng.uniform(1 - contrast, 1 + contrast), rng.uniform(-brightness, brightness)
 
+def random_gamma(rng:np.random.Generator, # source of randomness
+                 gamma:float=0.0):        # maximum relative change of the exponent (0: off)
+    "A random exponent g for x -> x**g on the [0,1] scale, log-uniform in [1/(1+gamma), 1+gamma]; 1, with no number drawn, when `gamma` is 0."
+    if not 0 <= gamma <= 1: raise ValueError(f"gamma must be in [0, 1], got {gamma}")
+    return 1.0 if gamma == 0 else float(np.exp(rng.uniform(-np.log1p(gamma), np.log1p(gamma))))
+
 # %% ../nbs/01_preprocess.ipynb #e3c8c5a6
 def fill_missing_sequences(image:np.ndarray,       # (S,S,C) slice; only 3-channel slices are changed
                            rng:np.random.Generator, # source of randomness
@@ -194,10 +200,11 @@ def _warp_image(img, m, s):
         return cv2.cvtColor(cv2.warpAffine(cv2.cvtColor(img, cv2.COLOR_RGB2RGBA), m, (s, s)), cv2.COLOR_RGBA2RGB)
     return cv2.warpAffine(img, m, (s, s), flags=cv2.INTER_LINEAR).reshape(img.shape)
 
-def _apply_intensity(img, gain, shift):
-    if gain == 1 and shift == 0: return img
-    if img.dtype != np.uint8: return np.clip(img * gain + shift, 0, 1).astype(img.dtype)
-    lut = np.clip(np.rint(np.arange(256) * gain + shift * 255), 0, 255).astype(np.uint8)
+def _apply_intensity(img, gain, shift, g=1.0):  # x -> gain * x**g + shift on the [0,1] scale
+    if gain == 1 and shift == 0 and g == 1: return img
+    if img.dtype != np.uint8: return np.clip(img**g * gain + shift, 0, 1).astype(img.dtype)
+    x = np.arange(256) if g == 1 else 255 * (np.arange(256) / 255)**g
+    lut = np.clip(np.rint(x * gain + shift * 255), 0, 255).astype(np.uint8)
     return cv2.LUT(img, lut).reshape(img.shape)
 
 def augment_pair(image:np.ndarray,       # (S,S,C) slice, uint8 or float32 in [0,1]
@@ -208,15 +215,17 @@ def augment_pair(image:np.ndarray,       # (S,S,C) slice, uint8 or float32 in [0
                  flip:bool=True,         # random left-right flip
                  brightness:float=0.1,   # maximum brightness shift (fraction of full range)
                  contrast:float=0.1,     # maximum relative contrast change
-                 flair_fill:float=0.0):  # probability of imitating missing sequences, see `fill_missing_sequences`
-    "Apply one random flip/rotation/zoom to image and mask together, and a random brightness/contrast to the image."
+                 flair_fill:float=0.0,   # probability of imitating missing sequences, see `fill_missing_sequences`
+                 gamma:float=0.0):       # maximum relative change of the intensity exponent, see `random_gamma` (0: off)
+    "Apply one random flip/rotation/zoom to image and mask together, and a random brightness/contrast (and gamma) to the image."
     image = fill_missing_sequences(image, rng, flair_fill)
     s = image.shape[0]
     m = random_affine(rng, s, rotate, zoom, flip)
     gain, shift = random_intensity(rng, brightness, contrast)
+    g = random_gamma(rng, gamma)
     img = _warp_image(image, m, s)
     msk = cv2.warpAffine(mask, m, (s, s), flags=cv2.INTER_NEAREST).reshape(mask.shape)
-    return _apply_intensity(img, gain, shift), msk
+    return _apply_intensity(img, gain, shift, g), msk
 
 # %% ../nbs/01_preprocess.ipynb #d93d385e
 def epoch_indices(has_tumor,           # bool per slice

@@ -453,6 +453,7 @@ class TrainConfig:
     augment: bool = _opt('recipe', True, "random flips, rotations, zooms and intensity changes of the training slices")
     rotate: float = _opt('recipe', 15.0, "augmentation: maximum rotation, degrees", check=(lambda v: 0 <= v <= 180, 'be in [0, 180]'))
     zoom: float = _opt('recipe', 0.1, "augmentation: maximum relative zoom", check=_in_01)
+    gamma: float = _opt('recipe', 0.0, "augmentation: maximum relative change of the intensity exponent (x -> x**g, g log-uniform in [1/(1+gamma), 1+gamma]; 0: off)", check=(lambda v: 0 <= v <= 1, 'be in [0, 1]'))
     flair_fill: float = _opt('recipe', 0.0, "augmentation: probability of copying FLAIR over pre-/post-contrast, as for missing sequences", check=(lambda v: 0 <= v <= 1, 'be in [0, 1]'))
     oversample: float = _opt('recipe', 0.0, "wanted share of tumour slices per epoch (0: off)", check=_in_01)
     # machine: how this machine runs it
@@ -527,7 +528,7 @@ def run_batches(df, split, cfg:TrainConfig):  # slice index, patients of the run
     part = lambda k: df[df.patient.isin(split[k])].reset_index(drop=True)
     tr, va = part('train'), part('valid')
     norm = lambda d: d.patient.values if cfg.normalize else None  # per-patient normalisation (chapter 01)
-    aug = dict(rotate=cfg.rotate, zoom=cfg.zoom, flair_fill=cfg.flair_fill) if cfg.augment else False
+    aug = dict(rotate=cfg.rotate, zoom=cfg.zoom, flair_fill=cfg.flair_fill, gamma=cfg.gamma) if cfg.augment else False
     trc = build_cache(tr, cfg.img_size)
     train_ds = SliceBatches(trc.images, trc.masks, cfg.batch_size, augment=aug, shuffle=True, oversample=cfg.oversample, channels=cfg.channels,
                             seed=cfg.seed, workers=2, normalize=norm(tr))
