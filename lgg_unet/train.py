@@ -4,16 +4,16 @@
 
 # %% auto #0
 __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SCHEDULES', 'PRECISIONS', 'XLA_MODES', 'KINDS',
-           'DEMO', 'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'SHIPPED_RECIPE', 'SHIPPED_PRECISION',
-           'BOOK_SMALL', 'dice_loss', 'BCEDiceLoss', 'dice_coef', 'iou_coef', 'training_metrics', 'run_dir', 'run_data',
-           'run_split', 'gpu_available', 'build_model', 'patient_dice', 'sample_losses', 'PatientValidation',
-           'history_columns', 'RunCheckpoint', 'write_state', 'finite_weights', 'StopOnNaN', 'TimeBudget',
-           'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule', 'EMAWeights', 'resume_point',
-           'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table', 'config_fields', 'recipe_fields', 'run_config',
-           'run_batches', 'demo_data', 'train_config', 'resumed_config', 'train', 'train_devices', 'data_parallel',
-           'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info', 'precision_plan', 'kept_random_state',
-           'probe_xla', 'settle_xla', 'run_xla_choice', 'book_scale', 'book_config', 'cached_run', 'book_run',
-           'export_model', 'train_parser', 'config_flags', 'main']
+           'DEMO', 'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'SHIPPED_RECIPE', 'BOOK_SMALL', 'dice_loss',
+           'BCEDiceLoss', 'dice_coef', 'iou_coef', 'training_metrics', 'run_dir', 'run_data', 'run_split',
+           'gpu_available', 'build_model', 'patient_dice', 'sample_losses', 'PatientValidation', 'history_columns',
+           'RunCheckpoint', 'write_state', 'finite_weights', 'StopOnNaN', 'TimeBudget', 'ResumableEarlyStopping',
+           'cosine_lr', 'cosine_progress', 'CosineSchedule', 'EMAWeights', 'resume_point', 'plot_curves', 'CurvesPlot',
+           'TrainConfig', 'config_table', 'config_fields', 'recipe_fields', 'run_config', 'run_batches', 'demo_data',
+           'train_config', 'resumed_config', 'train', 'train_devices', 'data_parallel', 'EvenBatches', 'use_xla',
+           'choose_path', 'xla_plan', 'cpu_info', 'precision_plan', 'kept_random_state', 'probe_xla', 'settle_xla',
+           'run_xla_choice', 'book_scale', 'book_config', 'cached_run', 'book_run', 'export_model', 'train_parser',
+           'config_flags', 'main']
 
 # %% ../nbs/04_train.ipynb #edff5fed
 import argparse, fcntl, hashlib, json, os, platform, random, re, shutil, signal, subprocess, sys, tempfile, time, types
@@ -789,8 +789,7 @@ def run_xla_choice(run):  # a run folder
 
 # %% ../nbs/04_train.ipynb #48ef76f8
 SHIPPED_RECIPE = dict(model='unet', img_size=128, filters=16, batchnorm=True, batchnorm_from=3, batch_size=16, learning_rate=1e-3, schedule='cosine',
-                      dice_over='batch', oversample=0.5, normalize=True, rotate=15.0, zoom=0.1, valid_pct=0.0, epochs=12)  # cross-validated, in epochs (bench/README.md)
-SHIPPED_PRECISION = 'auto'  # the machine option it was cross-validated with: mixed_bfloat16 where the CPU has AMX (`precision_plan`)
+                      dice_over='batch', oversample=0.5, normalize=True, rotate=15.0, zoom=0.1, valid_pct=0.0, epochs=12)  # cross-validated, in epochs (bench/README.md), in mixed_bfloat16 on a CPU with AMX
 BOOK_SMALL = dict(patients=16, epochs=1)  # LGG_BOOK=small: every book training on real data cut to this (CI runs the whole book so)
 
 def book_scale():
@@ -807,8 +806,7 @@ def book_config(model='unet',  # 'unet' or 'fpn'
     if test: return TrainConfig(model=model, data=str(example_dataset()), patients=6, img_size=64, filters=8, batchnorm=model == 'unet', dice_over='batch',
                                 oversample=0.5, epochs=3, batch_size=8, valid_pct=0.5, seed=0, verbose=0)
     if gpu_available(): return TrainConfig(model=model, seed=0, verbose=2, **book_scale())  # the original project's 64 filters, 256x256, 50 epochs
-    return TrainConfig(**{**SHIPPED_RECIPE, 'model': model, 'batchnorm': model == 'unet', 'valid_pct': 0.2, 'patience': 1000, 'seed': 0, 'verbose': 2,
-                          'precision': SHIPPED_PRECISION if model == 'unet' else None, **book_scale()})  # the FPN was never cross-validated in bfloat16
+    return TrainConfig(**{**SHIPPED_RECIPE, 'model': model, 'batchnorm': model == 'unet', 'valid_pct': 0.2, 'patience': 1000, 'seed': 0, 'verbose': 2, **book_scale()})
 
 def _finished(run): return (Path(run)/'state.json').exists() and json.loads((Path(run)/'state.json').read_text()).get('finished', False)
 
