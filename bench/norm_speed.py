@@ -17,7 +17,7 @@ VARIANTS = ['float32:1', 'mixed_bfloat16:1', 'mixed_bfloat16:3', 'mixed_bfloat16
 
 def torch_worker(variant, steps):
     "Training steps of bench/torch_unet.py's U-Net, channels_last, with batch norm from stage `bn` (or none), bfloat16 by autocast."
-    import numpy as np, torch
+    import torch
     sys.path.insert(0, str(Path(__file__).parent)); from torch_unet import TorchUNet, bce_dice_loss
     _, dtype, bn = variant.split(':')
     torch.manual_seed(0)
@@ -39,7 +39,6 @@ def torch_worker(variant, steps):
 
 def worker(variant, steps):
     if variant.startswith('torch:'): return torch_worker(variant, steps)
-    import numpy as np
     import lgg_unet, keras  # lgg_unet first: oneDNN on, as in the library
     from lgg_unet.train import BCEDiceLoss, build_model
     policy, bn = variant.split(':')

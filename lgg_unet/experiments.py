@@ -164,7 +164,7 @@ def export_pretrained(run,  # a finished training run folder (`train`)
         s = json.loads((Path(cv)/'summary.json').read_text())
         card['out_of_fold'] = dict(n_patients=s['n_patients'], folds=s['folds'], mean_dice=s['mean']['dice'], median_dice=s['median']['dice'],
                                    below_0_1=s['below_0_1'], missed=s['missed'], fold_mean_dice=s['fold_mean_dice'], minutes_per_fold=s['minutes_per_fold'],
-                                   cv=Path(cv).name, predict={k: s[k] for k in ('threshold', 'tta', 'components') if k in s})  # as the held-out patients were predicted
+                                   cv=Path(cv).name, predict={k: s[k] for k in CV_PREDICT_FLAGS if k in s})  # as the held-out patients were predicted
     export_model(run, dest)
     write_json(dest.with_suffix('.json'), card)
     return dest
