@@ -1,6 +1,7 @@
 """Out-of-fold figures of cross-validation runs (`lgg_cv`), as the rows of bench/README.md's accuracy table, and
 (with --record) under the key 'cross_validation' of bench/results.json; with --paired, a patient-by-patient comparison
-of two CV folders made on the same folds.
+of two CV folders made on the same folds. A CV stopped after some of its folds (a screen) is summarised from the
+folds that scored their patients, and paired on those patients.
 
     python bench/cv_table.py bench/_work/cv/shipped-recipe --record
     python bench/cv_table.py bench/_work/cv/recipe-a bench/_work/cv/recipe-b --paired
@@ -21,25 +22,37 @@ RECIPE_FLAGS = ('img_size', 'filters', 'batchnorm', 'batchnorm_from', 'dice_over
                 'rotate', 'zoom', 'flair_fill', 'gamma', 'tversky_beta', 'epochs', 'time_budget', 'valid_pct')
 
 
+def screen_summary(cv, cfg):
+    "The summary of a CV stopped after some folds (a screen), from the folds that scored their patients: (summary, per-patient scores)."
+    from lgg_unet.experiments import cv_summary
+    done = sorted(f.parent for f in cv.glob('fold*/oof_per_patient.csv'))
+    if not done: raise SystemExit(f"cv_table: {cv} has no finished fold (no summary.json, no fold*/oof_per_patient.csv)")
+    pp, ps = (pd.concat([pd.read_csv(f/n) for f in done], ignore_index=True) for n in ('oof_per_patient.csv', 'oof_per_slice.csv'))
+    minutes = [round(((f/'state.json').stat().st_mtime - (f/'split.json').stat().st_mtime) / 60, 1) for f in done]
+    return cv_summary(pp, ps, minutes_per_fold=minutes, **json.loads((done[0]/'oof_predict.json').read_text())), pp
+
+
 def cv_record(cv):
     "One CV folder's figures: mean, median, patients below Dice 0.1 and missed, fold means and spread, epochs and minutes per fold."
     cv = Path(cv)
-    s, cfg = (json.loads((cv/f).read_text()) for f in ('summary.json', 'cv.json'))
-    folds = sorted(cv.glob('fold*/state.json'))
+    cfg = json.loads((cv/'cv.json').read_text())
+    s, pp = (json.loads((cv/'summary.json').read_text()), pd.read_csv(cv/'per_patient.csv')) if (cv/'summary.json').exists() else screen_summary(cv, cfg)
+    folds = sorted(f for f in cv.glob('fold*/state.json') if (f.parent/'oof_per_patient.csv').exists())
     epochs = [json.loads(f.read_text())['epoch'] for f in folds]
     fold_cfgs = [json.loads((f.parent/'config.json').read_text()) for f in folds]
     xla = [c.get('xla_choice', {}).get('choice') for c in fold_cfgs]
     precision = sorted({c.get('dtype_policy') for c in fold_cfgs})
-    return dict(name=cv.name, n_patients=s['n_patients'], folds=s['folds'], mean_dice=s['mean']['dice'], median_dice=s['median']['dice'],
+    return dict(name=cv.name + ('' if s['folds'] == cfg['folds'] else f" ({s['folds']} of {cfg['folds']} folds)"), n_patients=s['n_patients'], folds=s['folds'], mean_dice=s['mean']['dice'], median_dice=s['median']['dice'],
                 below_0_1=s['below_0_1'], missed=s['missed'], fold_mean_dice=s['fold_mean_dice'], fold_sd=s['fold_sd'],
                 hd95_mean_px=s['mean']['hd95'], minutes_per_fold=s['minutes_per_fold'], epochs_per_fold=epochs, xla=xla, precision=precision,
-                recipe={k: cfg[k] for k in RECIPE_FLAGS if k in cfg}, components=s.get('components'), threshold=s.get('threshold'),
-                per_patient_dice=pd.read_csv(cv/'per_patient.csv').set_index('patient').dice.round(6).to_dict())
+                recipe={k: cfg[k] for k in RECIPE_FLAGS if k in cfg}, components=s.get('components'), threshold=s.get('threshold'), tta=s.get('tta'),
+                per_patient_dice=pp.set_index('patient').dice.round(6).to_dict())
 
 
 def row(r):
     "A markdown table row: recipe, mean, median, below 0.1, missed, fold means, epochs and minutes per fold."
     rec = ', '.join(f'{k}={v}' for k, v in r['recipe'].items() if not (k == 'time_budget' and v is None)) + f", precision={'/'.join(map(str, r.get('precision', [])))}"
+    rec += ''.join(f", {k}={r[k]}" for k in ('threshold', 'tta', 'components') if r.get(k) is not None)  # how the patients were predicted
     return (f"| {r['name']} | {r['mean_dice']:.3f} | {r['median_dice']:.3f} | {r['below_0_1']} | {r['missed']} | "
             f"{' / '.join(f'{v:.3f}' for v in r['fold_mean_dice'])} (sd {r['fold_sd']:.3f}) | {' / '.join(map(str, r['epochs_per_fold']))} | "
             f"{' / '.join(f'{v:g}' for v in r['minutes_per_fold'])} | {rec} |")
@@ -47,18 +60,21 @@ def row(r):
 
 def patient_dice(cv):
     "Out-of-fold Dice per patient of a CV folder, or of a CV recorded in results.json under its name."
-    if Path(cv).is_dir(): return pd.read_csv(Path(cv)/'per_patient.csv').set_index('patient').dice
+    if Path(cv).is_dir(): return pd.Series(cv_record(cv)['per_patient_dice'], name='dice')
     rec = json.loads((Path(__file__).parent/'results.json').read_text())['cross_validation']
     if cv not in rec or 'per_patient_dice' not in rec[cv]: raise SystemExit(f"cv_table: {cv} is neither a CV folder nor a CV recorded with its patients in results.json")
     return pd.Series(rec[cv]['per_patient_dice'], name='dice')
 
 
 def paired(a, b):
-    "Patient-by-patient difference of Dice (b - a) on the same patients: mean, median, wins of each."
+    "Patient-by-patient difference of Dice (b - a) on the same patients: mean and its standard error, median, wins of each, Wilcoxon's p."
+    from scipy.stats import wilcoxon
     pa, pb = patient_dice(a), patient_dice(b)
-    if set(pa.index) != set(pb.index): raise SystemExit(f"cv_table: {a} and {b} scored different patients")
-    d = (pb - pa).dropna()
-    return dict(patients=len(d), mean_diff=float(d.mean()), median_diff=float(d.median()), b_better=int((d > 0).sum()), a_better=int((d < 0).sum()))
+    common = pa.index.intersection(pb.index)  # a screen (some folds of a CV) is paired on the patients its folds scored
+    if len(common) not in (len(pa), len(pb)): raise SystemExit(f"cv_table: {a} and {b} scored different patients, neither a part of the other")
+    d = (pb[common] - pa[common]).dropna()
+    return dict(patients=len(d), mean_diff=float(d.mean()), se_mean_diff=float(d.std() / len(d) ** 0.5), median_diff=float(d.median()),
+                b_better=int((d > 0).sum()), a_better=int((d < 0).sum()), wilcoxon_p=float(wilcoxon(d[d != 0]).pvalue) if (d != 0).any() else 1.0)
 
 
 if __name__ == '__main__':
