@@ -22,7 +22,7 @@ RECIPE_FLAGS = ('img_size', 'filters', 'batchnorm', 'batchnorm_from', 'dice_over
                 'rotate', 'zoom', 'flair_fill', 'gamma', 'tversky_beta', 'epochs', 'time_budget', 'valid_pct')
 
 
-def screen_summary(cv, cfg):
+def screen_summary(cv):
     "The summary of a CV stopped after some folds (a screen), from the folds that scored their patients: (summary, per-patient scores)."
     from lgg_unet.experiments import cv_summary
     done = sorted(f.parent for f in cv.glob('fold*/oof_per_patient.csv'))
@@ -36,7 +36,7 @@ def cv_record(cv):
     "One CV folder's figures: mean, median, patients below Dice 0.1 and missed, fold means and spread, epochs and minutes per fold."
     cv = Path(cv)
     cfg = json.loads((cv/'cv.json').read_text())
-    s, pp = (json.loads((cv/'summary.json').read_text()), pd.read_csv(cv/'per_patient.csv')) if (cv/'summary.json').exists() else screen_summary(cv, cfg)
+    s, pp = (json.loads((cv/'summary.json').read_text()), pd.read_csv(cv/'per_patient.csv')) if (cv/'summary.json').exists() else screen_summary(cv)
     folds = sorted(f for f in cv.glob('fold*/state.json') if (f.parent/'oof_per_patient.csv').exists())
     epochs = [json.loads(f.read_text())['epoch'] for f in folds]
     fold_cfgs = [json.loads((f.parent/'config.json').read_text()) for f in folds]
