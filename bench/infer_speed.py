@@ -2,8 +2,7 @@
 
 Usage: python bench/infer_speed.py
 Keras models run through `lgg_unet.evaluate.predict_volume` on a synthetic 36-slice patient folder (reading the tifs,
-scaling, batches of 16) and, separately, the model alone on the pre-loaded stack (`evaluate._run_model`, i.e.
-`predict_on_batch` per 16 slices); the PyTorch U-Net (bench/torch_unet.py) runs the same stack under
+scaling, batches of 16) and, separately, the model alone on the pre-loaded stack (`predict_on_batch` per 16 slices); the PyTorch U-Net (bench/torch_unet.py) runs the same stack under
 `torch.inference_mode`, float32, in NCHW, in channels_last, and channels_last under `torch.compile`. Fresh process per run, variants alternating, warm-up excluded. Stores the figures under the key
 'inference' of bench/results.json (read-modify-write: other keys are kept).
 """
@@ -29,16 +28,18 @@ def worker_keras(model, threads):
     import lgg_unet, keras  # lgg_unet first: it turns on oneDNN before TensorFlow loads
     from lgg_unet.unet import build_unet
     from lgg_unet.fpn import build_fpn
-    from lgg_unet.evaluate import predict_volume, read_slices, slice_files, to_model_input, _run_model
+    from lgg_unet.evaluate import PredictOptions, predict_volume, read_slices, slice_files, to_model_input
     set_threads(keras.backend.backend(), threads)
     net = build_fpn((SIZE, SIZE, 3)) if model == 'fpn' else build_unet((SIZE, SIZE, 3), filters=int(model.split('_')[1]))
     with tempfile.TemporaryDirectory() as tmp:
         folder = patient_folder(tmp)
         x = to_model_input(read_slices(slice_files(folder))[1], (SIZE, SIZE, 3))
-        _run_model(net, x[:BATCH + SLICES % BATCH], BATCH)  # warm-up: traces both batch shapes (16 and 4)
-        t = time.perf_counter(); vp = predict_volume(net, folder, BATCH, normalize=False); t_volume = time.perf_counter() - t
+        run = lambda x: [net.predict_on_batch(x[i:i + BATCH]) for i in range(0, len(x), BATCH)]  # the model alone
+        run(x[:BATCH + SLICES % BATCH])  # warm-up: traces both batch shapes (16 and 4)
+        o = PredictOptions(batch_size=BATCH, normalize=False)
+        t = time.perf_counter(); vp = predict_volume(net, folder, o); t_volume = time.perf_counter() - t
         assert vp.prob.shape == (SLICES, SIZE, SIZE), vp.prob.shape
-        t = time.perf_counter(); _run_model(net, x, BATCH); t_model = time.perf_counter() - t
+        t = time.perf_counter(); run(x); t_model = time.perf_counter() - t
     return dict(volume_s=t_volume, model_s=t_model, params=net.count_params())
 
 def worker_torch(model, threads, layout='nchw', compiled=False):

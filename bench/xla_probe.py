@@ -11,20 +11,23 @@ import numpy as np
 import keras
 from lgg_unet.train import BCEDiceLoss, build_model, choose_path, cpu_info, probe_xla, training_metrics
 
-ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-ap.add_argument('--img-size', type=int, default=128); ap.add_argument('--filters', type=int, default=16)
-ap.add_argument('--batch-size', type=int, default=16); ap.add_argument('--steps', type=int, default=4); ap.add_argument('--seconds', type=float, default=20.0)
-a = ap.parse_args()
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--img-size', type=int, default=128); ap.add_argument('--filters', type=int, default=16)
+    ap.add_argument('--batch-size', type=int, default=16); ap.add_argument('--steps', type=int, default=4); ap.add_argument('--seconds', type=float, default=20.0)
+    a = ap.parse_args()
 
-load0 = os.getloadavg()
-keras.utils.set_random_seed(0)
-model = build_model('unet', filters=a.filters, img_size=a.img_size)
-model.compile(keras.optimizers.Adam(1e-3), BCEDiceLoss(), metrics=training_metrics())
-rng = np.random.default_rng(0)
-batch = rng.random((a.batch_size, a.img_size, a.img_size, 3), dtype=np.float32), (rng.random((a.batch_size, a.img_size, a.img_size, 1)) > 0.9).astype(np.float32)
-t0 = time.perf_counter()
-rec = probe_xla(model, batch, steps=a.steps, seconds=a.seconds)
-wall = time.perf_counter() - t0
-choice, reason = choose_path(rec['images_per_s'])
-print(json.dumps({**rec, 'choice': choice, 'reason': reason, 'cpu': cpu_info(), 'probe_seconds': round(wall, 1), 'config': vars(a),
-                  'backend': keras.backend.backend(), 'keras': keras.__version__, 'loadavg_before_after': [round(load0[0], 2), round(os.getloadavg()[0], 2)]}))
+    load0 = os.getloadavg()
+    keras.utils.set_random_seed(0)
+    model = build_model('unet', filters=a.filters, img_size=a.img_size)
+    model.compile(keras.optimizers.Adam(1e-3), BCEDiceLoss(), metrics=training_metrics())
+    rng = np.random.default_rng(0)
+    batch = rng.random((a.batch_size, a.img_size, a.img_size, 3), dtype=np.float32), (rng.random((a.batch_size, a.img_size, a.img_size, 1)) > 0.9).astype(np.float32)
+    t0 = time.perf_counter()
+    rec = probe_xla(model, batch, steps=a.steps, seconds=a.seconds)
+    wall = time.perf_counter() - t0
+    choice, reason = choose_path(rec['images_per_s'])
+    print(json.dumps({**rec, 'choice': choice, 'reason': reason, 'cpu': cpu_info(), 'probe_seconds': round(wall, 1), 'config': vars(a),
+                      'backend': keras.backend.backend(), 'keras': keras.__version__, 'loadavg_before_after': [round(load0[0], 2), round(os.getloadavg()[0], 2)]}))
+
+if __name__ == '__main__': main()
