@@ -9,7 +9,7 @@ __all__ = ['LABEL_VALUES', 'DATASET_AXES', 'MAX_PIXEL_RATIO', 'MIN_SIDE', 'DATAS
            'predict_stack', 'scan_report', 'mask_image', 'write_nifti', 'ScanPrediction', 'predict_scan', 'ScanParser',
            'scan_parser', 'add_report_row', 'predict_main']
 
-# %% ../nbs/09_scan.ipynb #7a862bfe
+# %% ../nbs/09_scan.ipynb #657529ed
 import argparse, gzip, sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +19,14 @@ import nibabel as nib
 import SimpleITK as sitk
 from nibabel.orientations import axcodes2ornt, apply_orientation, io_orientation, ornt_transform
 
-# %% ../nbs/09_scan.ipynb #2cf91fec
+# %% ../nbs/09_scan.ipynb #72b9d378
 from .data import atomic_write, check_writable, one_line_errors
 from .preprocess import probs_to_mask
 from .evaluate import (PredictOptions, predict_options, predict_probs, load_model, load_pretrained,
                                add_predict_flags, options_from_args)
 from .evaluate import predict_main as slices_main
 
-# %% ../nbs/09_scan.ipynb #e1174b22
+# %% ../nbs/09_scan.ipynb #403aec92
 def scan_name(path): # a NIfTI file or a DICOM series' folder
     "The file's name without `.nii.gz` or `.nii`; a DICOM folder's name."
     n = Path(path).name
@@ -35,7 +35,7 @@ def scan_name(path): # a NIfTI file or a DICOM series' folder
         if n.lower().endswith(s): return n[:-len(s)]
     return Path(n).stem
 
-# %% ../nbs/09_scan.ipynb #246c04ed
+# %% ../nbs/09_scan.ipynb #3fee6da4
 def volume_shape(path, # the file, for the message
                  shape): # its shape as nibabel reads it
     "`shape` as 3-D: a 2-D file is one slice, trailing axes of 1 are dropped; a one-line error otherwise."
@@ -45,7 +45,7 @@ def volume_shape(path, # the file, for the message
     if len(shape) < 2: raise ValueError(f"{path}: a {len(shape)}-D file {shape}; expected a 3-D volume")
     return tuple(shape) + (1,) * (3 - len(shape))
 
-# %% ../nbs/09_scan.ipynb #dea93a6c
+# %% ../nbs/09_scan.ipynb #e32e702f
 def read_dicom_series(folder): # a folder holding the files of one DICOM series
     "The series as a NIfTI image (voxels in DICOM's column, row, slice order; RAS affine), read with SimpleITK."
     warn = sitk.ProcessObject.GetGlobalWarningDisplay(); sitk.ProcessObject.SetGlobalWarningDisplay(False)
@@ -59,7 +59,7 @@ def read_dicom_series(folder): # a folder holding the files of one DICOM series
     a = np.eye(4); a[:3, :3] = np.reshape(img.GetDirection(), (3, 3)) * img.GetSpacing(); a[:3, 3] = img.GetOrigin()
     return nib.Nifti1Image(sitk.GetArrayFromImage(img).transpose(2, 1, 0), np.diag([-1, -1, 1, 1]) @ a)
 
-# %% ../nbs/09_scan.ipynb #fcc0f8f4
+# %% ../nbs/09_scan.ipynb #bc5c4a02
 LABEL_VALUES = 8  # an image of at most this many distinct whole numbers is a label map, not an MRI
 
 def read_volume(path): # a NIfTI file (.nii or .nii.gz) of one sequence, or a DICOM series' folder
@@ -79,14 +79,14 @@ def read_volume(path): # a NIfTI file (.nii or .nii.gz) of one sequence, or a DI
         raise ValueError(f"{p}: looks like a label map (values {', '.join(f'{v:g}' for v in vals)}), not an MRI image")
     return img, data
 
-# %% ../nbs/09_scan.ipynb #03f8834e
+# %% ../nbs/09_scan.ipynb #da46d8c3
 DATASET_AXES = ('S', 'P', 'L')  # a stack (slice, row, column): slices go up, rows to the back, columns to the patient's left
 
 def axis_sizes(affine): # 4x4 voxel-to-world affine
     "Voxel sizes (mm) along the array's axes."
     return np.sqrt((np.asarray(affine, np.float64)[:3, :3] ** 2).sum(0))
 
-# %% ../nbs/09_scan.ipynb #8ecaa2aa
+# %% ../nbs/09_scan.ipynb #2eb5ae35
 def to_dataset_order(data, # 3-D array in the file's own axes
                      affine): # its voxel-to-world affine
     "`data` as the dataset stacks slices, (slices, rows, columns), and the voxel sizes (mm) along those axes."
@@ -99,7 +99,7 @@ def from_dataset_order(stack, # 3-D array (slices, rows, columns)
     "`stack` in the axes of the file with `affine`: the inverse of `to_dataset_order`."
     return apply_orientation(stack, ornt_transform(axcodes2ornt(DATASET_AXES), io_orientation(affine)))
 
-# %% ../nbs/09_scan.ipynb #9527cd0c
+# %% ../nbs/09_scan.ipynb #79e65388
 MAX_PIXEL_RATIO = 1.25  # axial pixels more oblong than this: not an axial acquisition
 MIN_SIDE = 32  # axial slices narrower than this many pixels cannot hold a head
 
@@ -113,7 +113,7 @@ def check_axial(path, # the file, for the message
     if min(shape[1:]) < MIN_SIDE:
         raise ValueError(f"{path}: not an axial volume: its axial slices are {shape[1]} x {shape[2]} pixels")
 
-# %% ../nbs/09_scan.ipynb #30df67e7
+# %% ../nbs/09_scan.ipynb #39f03394
 DATASET_LEVEL = 176  # grey level of the 99.9th percentile of the voxels above 0 in the dataset's slices (median of the dev patients)
 
 def to_uint8(data, # 3-D intensities of one sequence
@@ -123,7 +123,7 @@ def to_uint8(data, # 3-D intensities of one sequence
     top = np.percentile(data[data > 0], high)
     return np.clip(np.rint(data * (level / top)), 0, 255).astype(np.uint8)
 
-# %% ../nbs/09_scan.ipynb #b59e3bfc
+# %% ../nbs/09_scan.ipynb #eacc6de5
 def grid_text(img): # a nibabel image
     "Its shape and affine, on one line."
     return f"shape {tuple(img.shape)}, affine {np.round(img.affine[:3], 2).tolist()}"
@@ -135,7 +135,7 @@ def check_same_grid(ref, ref_path, # the FLAIR image and its file
         raise ValueError(f"{path} ({grid_text(other)}) is not on the grid of {ref_path} ({grid_text(ref)}); "
                          "resample the sequences to one grid first")
 
-# %% ../nbs/09_scan.ipynb #445b177e
+# %% ../nbs/09_scan.ipynb #aa97c806
 @dataclass
 class Scan:
     "A scan ready for the model: `stack` uint8 (N,H,W,3) in the dataset's order, the FLAIR `image` and `path`, voxel `sizes` (mm)."
@@ -144,7 +144,7 @@ class Scan:
     path: Path
     sizes: np.ndarray
 
-# %% ../nbs/09_scan.ipynb #4797d0de
+# %% ../nbs/09_scan.ipynb #8233417b
 def read_scan(flair, # NIfTI file of the FLAIR sequence
               t1=None, # pre-contrast T1 on FLAIR's grid; None: FLAIR in its place
               t1ce=None): # post-contrast T1 on FLAIR's grid; None: FLAIR in its place
@@ -160,7 +160,7 @@ def read_scan(flair, # NIfTI file of the FLAIR sequence
         chans[i] = to_dataset_order(to_uint8(d), img.affine)[0]
     return Scan(np.stack([chans[0], f, chans[1]], -1), img, Path(flair), sizes)
 
-# %% ../nbs/09_scan.ipynb #c8220e18
+# %% ../nbs/09_scan.ipynb #49ed12ad
 def pad_square(stack): # (N,H,W) or (N,H,W,C) slices
     "`stack` padded with 0 to square slices, centred: (padded, (top, left))."
     n, h, w = stack.shape[:3]
@@ -169,7 +169,7 @@ def pad_square(stack): # (N,H,W) or (N,H,W,C) slices
     out[:, top:top+h, left:left+w] = stack
     return out, (top, left)
 
-# %% ../nbs/09_scan.ipynb #6ecb578c
+# %% ../nbs/09_scan.ipynb #78021ab7
 def predict_stack(model, # a Keras segmentation model (`load_model`, `load_pretrained`)
                   stack, # uint8 (N,H,W,3) slices of one patient, in slice order
                   options:PredictOptions|None=None, # how to predict; default `PredictOptions()`
@@ -184,7 +184,7 @@ def predict_stack(model, # a Keras segmentation model (`load_model`, `load_pretr
     prob = predict_probs(model, sq, o.batch_size, o.tta, norm)[:, top:top+h, left:left+w]
     return prob, probs_to_mask(prob, o.threshold, o.components)
 
-# %% ../nbs/09_scan.ipynb #54303707
+# %% ../nbs/09_scan.ipynb #d9adacee
 def scan_report(mask, # bool (N,H,W) mask in the dataset's order
                 sizes, # voxel sizes (mm)
                 name): # the scan's name
@@ -193,7 +193,7 @@ def scan_report(mask, # bool (N,H,W) mask in the dataset's order
     return dict(scan=name, voxel_ml=ml, tumor_voxels=int(mask.sum()), tumor_ml=round(float(mask.sum()) * ml, 3),
                 tumor_slices=int(mask.any((1, 2)).sum()), axial_slices=len(mask))
 
-# %% ../nbs/09_scan.ipynb #3f1fa28e
+# %% ../nbs/09_scan.ipynb #16fe8389
 def mask_image(mask, # uint8 or bool mask in the image's own grid
                image): # the nibabel image it belongs to
     "A NIfTI image of `mask` (uint8 0/1) with `image`'s affine and header geometry."
@@ -207,7 +207,7 @@ def write_nifti(img, path): # a nibabel image; a `.nii.gz` path
     "Write `img` gzipped, atomically."
     return atomic_write(path, lambda t: Path(t).write_bytes(gzip.compress(img.to_bytes())))
 
-# %% ../nbs/09_scan.ipynb #02d2bfd2
+# %% ../nbs/09_scan.ipynb #9a0af3c5
 @dataclass
 class ScanPrediction:
     "A scan's prediction: `mask` uint8 in the FLAIR file's grid; `prob`, `stack_mask` in the dataset's order; the `report` row; the written `path`."
@@ -217,7 +217,7 @@ class ScanPrediction:
     report: dict
     path: Path|None = None
 
-# %% ../nbs/09_scan.ipynb #33fac16b
+# %% ../nbs/09_scan.ipynb #2c78d944
 def predict_scan(flair, # NIfTI file of the FLAIR sequence
                  t1=None, # pre-contrast T1 on FLAIR's grid; None: FLAIR in its place
                  t1ce=None, # post-contrast T1 on FLAIR's grid; None: FLAIR in its place
@@ -236,7 +236,7 @@ def predict_scan(flair, # NIfTI file of the FLAIR sequence
         sp.path = write_nifti(mask_image(mask, scan.image), Path(out)/f'{scan_name(flair)}_mask.nii.gz')
     return sp
 
-# %% ../nbs/09_scan.ipynb #fb628ca8
+# %% ../nbs/09_scan.ipynb #56b61ef8
 class ScanParser(argparse.ArgumentParser):
     "An ArgumentParser whose errors raise `SystemExit('<prog>: <message>')`, on one line."
     def error(self, message): raise SystemExit(f"{self.prog}: {message}")
@@ -253,7 +253,7 @@ def scan_parser():
     ap.add_argument('--out', required=True, help='results folder: <flair name>_mask.nii.gz and scans.csv')
     return add_predict_flags(ap)
 
-# %% ../nbs/09_scan.ipynb #c553a89d
+# %% ../nbs/09_scan.ipynb #674d9bde
 def add_report_row(out, row): # results folder; a report row of `scan_report`
     "Add `row` to `out/scans.csv`, replacing an earlier row of the same scan; returns the file."
     f = Path(out)/'scans.csv'
@@ -261,7 +261,7 @@ def add_report_row(out, row): # results folder; a report row of `scan_report`
     df = pd.concat([df[df.scan != row['scan']], pd.DataFrame([row])], ignore_index=True)
     return atomic_write(f, lambda t: df.to_csv(t, index=False))
 
-# %% ../nbs/09_scan.ipynb #952716aa
+# %% ../nbs/09_scan.ipynb #3bca04d7
 @one_line_errors('lgg_predict')
 def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_predict`: `--flair F.nii.gz [--t1 F] [--t1ce F] --out DIR` for a NIfTI scan, else chapter 05's slices and folders."
