@@ -21,6 +21,7 @@ from .data import _read_clinical, atomic_write, data_credit, find_dataset, index
 from .preprocess import keep_largest_component
 from .evaluate import _Parser, pred_path, roc_auc
 from .visualize import credit_figure, save_figure
+from .data import check_writable, command
 
 # %% ../nbs/08_shape.ipynb #29ba4ad2
 def mvee(points,      # (N, d) points, N > d, not all on one hyperplane
@@ -319,9 +320,11 @@ def _associate(out, root, manual, auto):
     return clinical
 
 # %% ../nbs/08_shape.ipynb #4f07bc42
+@command('lgg_shape')
 def shape_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_shape --data D [--masks PRED_DIR] --out OUT`: shape features per patient, their association with data.csv's clusters, a figure."
     a = _shape_args(argv)
+    check_writable(a.out)  # before any work: a file named --out is one line, not a traceback after every feature
     try: root = find_dataset(a.data)
     except (FileNotFoundError, ValueError, RuntimeError) as e: raise SystemExit(f"lgg_shape: {e}")
     opts = dict(spacing=tuple(a.spacing), min_voxels=a.min_voxels, window=a.window, bins=a.bins, scale=a.scale)
