@@ -4,16 +4,16 @@
 
 # %% auto #0
 __all__ = ['MODEL_FORMATS', 'PRETRAINED', 'SCORES', 'PER_PATIENT', 'PER_SLICE', 'flair_threshold_model', 'model_preprocessing',
-           'load_model', 'model_input_shape', 'to_model_input', 'predict_probs', 'predict_mask', 'slice_files',
-           'read_slices', 'PredictOptions', 'predict_options', 'VolumePrediction', 'predict_volume', 'pred_path',
-           'write_mask_png', 'pretrained_path', 'load_pretrained', 'check_output_names', 'add_predict_flags',
-           'options_from_args', 'predict_main', 'hd95', 'hd95_worst', 'score_volume', 'score_slices', 'roc_auc',
-           'roc_curve', 'presence_scores', 'evaluate_model', 'patient_scores', 'summarize_results', 'evaluate_main',
-           'load_image', 'select_components', 'keep_largest_component', 'COMPONENT_RULES', 'DEFAULT_COMPONENTS',
-           'COMPONENT_FRACTION']
+           'model_format', 'load_model', 'model_input_shape', 'to_model_input', 'predict_probs', 'predict_mask',
+           'slice_files', 'read_slices', 'PredictOptions', 'predict_options', 'VolumePrediction', 'predict_volume',
+           'pred_path', 'write_mask_png', 'pretrained_path', 'load_pretrained', 'check_output_names',
+           'add_predict_flags', 'options_from_args', 'predict_main', 'hd95', 'hd95_worst', 'score_volume',
+           'score_slices', 'roc_auc', 'roc_curve', 'presence_scores', 'evaluate_model', 'patient_scores',
+           'summarize_results', 'evaluate_main', 'load_image', 'select_components', 'keep_largest_component',
+           'COMPONENT_RULES', 'DEFAULT_COMPONENTS', 'COMPONENT_FRACTION']
 
 # %% ../nbs/05_evaluate.ipynb #c208fab1
-import argparse, io, json, os, sys, tempfile, time
+import argparse, io, json, os, shutil, sys, tempfile, time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
@@ -56,20 +56,36 @@ def model_preprocessing(path): # a `.keras` file or a run folder
 
 MODEL_FORMATS = ('.keras', '.h5', '.hdf5')  # the files Keras 3 loads (.h5 and .hdf5: the legacy format)
 
+def model_format(path): # a model file
+    "What a model file holds, by its first bytes: '.keras' (a zip archive), '.h5' (HDF5, the legacy format) or None (neither)."
+    with open(path, 'rb') as f: head = f.read(8)
+    return '.keras' if head.startswith(b'PK\x03\x04') else '.h5' if head == b'\x89HDF\r\n\x1a\n' else None
+
+def _load_as(p, kind):
+    "Keras' model in file `p` holding `kind` ('.keras' or '.h5'), read through a copy with that extension where `p`'s differs (Keras goes by the extension)."
+    if p.suffix.lower() in ((kind,) if kind == '.keras' else ('.h5', '.hdf5')): return keras.models.load_model(p, compile=False)
+    with tempfile.TemporaryDirectory() as d:
+        return keras.models.load_model(shutil.copy(p, Path(d)/f'model{kind}'), compile=False)
+
 def load_model(path): # a `.keras` (or legacy `.h5`) file, or a run folder holding `best.keras`
     "Load a model for inference (not compiled); a missing, foreign or unreadable file raises a one-line error naming it."
     p = Path(path)
     if p.is_dir(): p = p/'best.keras'
     if not p.is_file(): raise FileNotFoundError(f"model file {p} does not exist")
+    kind = model_format(p)  # the content decides, not the extension
     if p.suffix.lower() not in MODEL_FORMATS:
-        raise ValueError(f"cannot load model {p}: unsupported format {p.suffix or '(no extension)'}; "
+        held = f" (it holds a {'Keras archive' if kind == '.keras' else 'HDF5 file'}: rename it to {p.stem}{kind})" if kind else ''
+        raise ValueError(f"cannot load model {p}: unsupported format {p.suffix or '(no extension)'}{held}; "
                          f"accepted: a Keras model file ({', '.join(MODEL_FORMATS)}) or a run folder holding best.keras")
-    if p.suffix.lower() == '.keras':  # a truncated copy: "damaged", not Keras' "File not found"
+    if kind in (None, '.keras') and (kind or p.suffix.lower()) == '.keras':  # a truncated copy: "damaged", not Keras' "File not found"
         try: check_archive(p)
         except ValueError as e: raise ValueError(f"cannot load model {e}") from None
-    try: model = keras.models.load_model(p, compile=False)
+    if kind is None: raise ValueError(f"cannot load model {p}: damaged or not a model file ({p.stat().st_size:,} bytes that start as neither "
+                                      "a Keras archive (zip) nor HDF5: an interrupted copy or download?)")
+    try: model = _load_as(p, kind)
     except Exception as e:  # Keras raises ValueError, OSError, zipfile.BadZipFile... for a broken file
-        raise ValueError(f"cannot load model {p}: {type(e).__name__}: {e}") from None
+        why = 'damaged HDF5 file (truncated: an interrupted copy or download?)' if 'truncated' in str(e) else f'{type(e).__name__}: {e}'
+        raise ValueError(f"cannot load model {p}: {' '.join(why.split())}") from None
     model.lgg_normalize = model_preprocessing(p)['normalize']  # how its inputs were prepared in training: followed by the predict functions
     return model
 
