@@ -553,12 +553,14 @@ class CommandParser(argparse.ArgumentParser):
     def error(self, message): raise SystemExit(f"{self.prog}: {message}")
 
 def command(prog):  # the command's name, e.g. 'lgg_data'
-    "Decorator of a command's `main(argv=None)`: `one_line_errors`, exit messages on one line, and None returned when called without `argv` (as its console script calls it), so success exits 0."
+    "Decorator of a command's `main(argv=None)`: `one_line_errors`, exit messages on one line; called without `argv` (as its console script calls it), warnings are one line each and None is returned, so success exits 0."
     def wrap(main):
         @functools.wraps(main)
         def run(argv=None):
             try:
-                with one_line_errors(prog): result = main(argv)
+                with one_line_errors(prog), warnings.catch_warnings():
+                    if argv is None: warnings.showwarning = lambda msg, *_, **__: print(f"{prog}: {' '.join(str(msg).split())}", file=sys.stderr)
+                    result = main(argv)
             except SystemExit as e:
                 if isinstance(e.code, str): raise SystemExit(' '.join(e.code.split())) from None
                 raise
