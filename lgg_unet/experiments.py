@@ -74,9 +74,9 @@ def _same(key, given, saved):
 
 def check_record(options,  # the options given explicitly, e.g. `{'data': 'other.zip'}`
                  record):  # the resumed run's record, e.g. `cv/cv.json`
-    "ValueError naming each option of `options` that its run's `record` saved with another value (fields resumed from the record); nothing otherwise."
+    "ValueError naming each data or recipe option of `options` that its run's `record` saved with another value; nothing otherwise."
     saved = json.loads(Path(record).read_text())
-    kept = [f.name for f in fields(TrainConfig) if f.metadata['resume'] == 'saved' and f.name in options and f.name in saved]
+    kept = [f.name for f in fields(TrainConfig) if f.metadata['resume'] == 'saved' and f.metadata['kind'] in ('data', 'recipe') and f.name in options and f.name in saved]
     bad = [f"{k}={options[k]!r} ({Path(record).name} has {saved[k]!r})" for k in kept if not _same(k, options[k], saved[k])]
     if bad: raise ValueError(f"cannot resume {Path(record).parent}: {', '.join(bad)}; drop the option, or start a new run under another name")
 
