@@ -4,15 +4,16 @@
 
 # %% auto #0
 __all__ = ['MODEL_FORMATS', 'PRETRAINED', 'SCORES', 'PER_PATIENT', 'PER_SLICE', 'flair_threshold_model', 'model_preprocessing',
-           'load_model', 'model_input_shape', 'to_model_input', 'predict_probs', 'predict_mask', 'slice_files',
-           'read_slices', 'PredictOptions', 'predict_options', 'VolumePrediction', 'predict_volume', 'pred_path',
-           'write_mask_png', 'pretrained_path', 'load_pretrained', 'add_predict_flags', 'options_from_args',
-           'predict_main', 'hd95', 'hd95_worst', 'score_volume', 'score_slices', 'roc_auc', 'roc_curve',
-           'presence_scores', 'evaluate_model', 'patient_scores', 'summarize_results', 'evaluate_main', 'load_image',
-           'select_components', 'keep_largest_component', 'COMPONENT_RULES', 'DEFAULT_COMPONENTS', 'COMPONENT_FRACTION']
+           'model_format', 'load_model', 'model_input_shape', 'to_model_input', 'predict_probs', 'predict_mask',
+           'slice_files', 'read_slices', 'PredictOptions', 'predict_options', 'VolumePrediction', 'predict_volume',
+           'pred_path', 'write_mask_png', 'pretrained_path', 'load_pretrained', 'check_output_names',
+           'add_predict_flags', 'options_from_args', 'predict_main', 'hd95', 'hd95_worst', 'score_volume',
+           'score_slices', 'roc_auc', 'roc_curve', 'presence_scores', 'evaluate_model', 'patient_scores',
+           'summarize_results', 'evaluate_main', 'load_image', 'select_components', 'keep_largest_component',
+           'COMPONENT_RULES', 'DEFAULT_COMPONENTS', 'COMPONENT_FRACTION']
 
 # %% ../nbs/05_evaluate.ipynb #c208fab1
-import argparse, io, json, os, sys, tempfile, time
+import argparse, io, json, os, shutil, sys, tempfile, time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
@@ -24,6 +25,7 @@ import lgg_unet
 import lgg_unet.unet  # registers the sigmoid head, the one custom layer of both networks, before any model is loaded
 from .data import PATIENT_RE, atomic_write, check_archive, check_writable, one_line_errors, usual_shape, binary_scores, holds_patients, read_image, read_mask, warn_files, find_dataset, index_dataset, is_synthetic, write_json
 from .preprocess import prepare_volume, resize_probs, probs_to_mask, COMPONENT_RULES, DEFAULT_COMPONENTS
+from .data import command, data_entries, is_side_file, number_slices, slice_gaps
 
 # %% ../nbs/05_evaluate.ipynb #a310d026
 from .preprocess import load_image, select_components, keep_largest_component, COMPONENT_FRACTION
@@ -54,20 +56,36 @@ def model_preprocessing(path): # a `.keras` file or a run folder
 
 MODEL_FORMATS = ('.keras', '.h5', '.hdf5')  # the files Keras 3 loads (.h5 and .hdf5: the legacy format)
 
+def model_format(path): # a model file
+    "What a model file holds, by its first bytes: '.keras' (a zip archive), '.h5' (HDF5, the legacy format) or None (neither)."
+    with open(path, 'rb') as f: head = f.read(8)
+    return '.keras' if head.startswith(b'PK\x03\x04') else '.h5' if head == b'\x89HDF\r\n\x1a\n' else None
+
+def _load_as(p, kind):
+    "Keras' model in file `p` holding `kind` ('.keras' or '.h5'), read through a copy with that extension where `p`'s differs (Keras goes by the extension)."
+    if p.suffix.lower() in ((kind,) if kind == '.keras' else ('.h5', '.hdf5')): return keras.models.load_model(p, compile=False)
+    with tempfile.TemporaryDirectory() as d:
+        return keras.models.load_model(shutil.copy(p, Path(d)/f'model{kind}'), compile=False)
+
 def load_model(path): # a `.keras` (or legacy `.h5`) file, or a run folder holding `best.keras`
     "Load a model for inference (not compiled); a missing, foreign or unreadable file raises a one-line error naming it."
     p = Path(path)
     if p.is_dir(): p = p/'best.keras'
     if not p.is_file(): raise FileNotFoundError(f"model file {p} does not exist")
+    kind = model_format(p)  # the content decides, not the extension
     if p.suffix.lower() not in MODEL_FORMATS:
-        raise ValueError(f"cannot load model {p}: unsupported format {p.suffix or '(no extension)'}; "
+        held = f" (it holds a {'Keras archive' if kind == '.keras' else 'HDF5 file'}: rename it to {p.stem}{kind})" if kind else ''
+        raise ValueError(f"cannot load model {p}: unsupported format {p.suffix or '(no extension)'}{held}; "
                          f"accepted: a Keras model file ({', '.join(MODEL_FORMATS)}) or a run folder holding best.keras")
-    if p.suffix.lower() == '.keras':  # a truncated copy: "damaged", not Keras' "File not found"
+    if kind in (None, '.keras') and (kind or p.suffix.lower()) == '.keras':  # a truncated copy: "damaged", not Keras' "File not found"
         try: check_archive(p)
         except ValueError as e: raise ValueError(f"cannot load model {e}") from None
-    try: model = keras.models.load_model(p, compile=False)
+    if kind is None: raise ValueError(f"cannot load model {p}: damaged or not a model file ({p.stat().st_size:,} bytes that start as neither "
+                                      "a Keras archive (zip) nor HDF5: an interrupted copy or download?)")
+    try: model = _load_as(p, kind)
     except Exception as e:  # Keras raises ValueError, OSError, zipfile.BadZipFile... for a broken file
-        raise ValueError(f"cannot load model {p}: {type(e).__name__}: {e}") from None
+        why = 'damaged HDF5 file (truncated: an interrupted copy or download?)' if 'truncated' in str(e) else f'{type(e).__name__}: {e}'
+        raise ValueError(f"cannot load model {p}: {' '.join(why.split())}") from None
     model.lgg_normalize = model_preprocessing(p)['normalize']  # how its inputs were prepared in training: followed by the predict functions
     return model
 
@@ -131,13 +149,17 @@ def _normalizes(model, normalize):
     return model.lgg_normalize
 
 # %% ../nbs/05_evaluate.ipynb #d58fc6b2
-def slice_files(folder): # a patient folder holding `<patient>_<n>.tif`
-    "The slice images (not masks) of a patient folder, sorted by slice number."
+def slice_files(folder,     # a patient folder holding `<patient>_<n>.tif`
+                notes=None): # list collecting (file, reason) for a slice number's second file; None warns at once
+    "The slice images (not masks) of a patient folder in slice order, one per number (`number_slices`), side files ignored."
     folder = Path(folder)
     if not folder.is_dir(): raise FileNotFoundError(f"patient folder {folder} does not exist")
-    found = [(int(m['slice']), f) for f in folder.iterdir() if (m := PATIENT_RE.match(f.name)) and not m['mask']]
+    found = [f for f in data_entries(folder) if (m := PATIENT_RE.match(f.name)) and not m['mask']]
     if not found: raise ValueError(f"no slice files <patient>_<n>.tif in {folder}")
-    return [f for _, f in sorted(found)]
+    left = [] if notes is None else notes
+    files = list(number_slices(found, left).values())
+    if notes is None: warn_files(left, f'slice file(s) of {folder} left out')
+    return files
 
 # %% ../nbs/05_evaluate.ipynb #173eacb8
 def read_slices(paths): # slice tif files, 8- or 16-bit
@@ -198,11 +220,13 @@ def predict_volume(model,                 # a Keras segmentation model
                    **changes):            # fields of `PredictOptions` to change, e.g. `tta=True`
     "Predict every slice of a patient folder, in slice order: a `VolumePrediction`."
     o = predict_options(options, **changes)
-    paths, images, problems = read_slices(slice_files(patient_folder))
+    left = []  # a slice number's second file
+    paths, images, problems = read_slices(slice_files(patient_folder, left))
     if not paths: raise ValueError(f"no readable slices in {patient_folder}: {problems[0][0]} ({problems[0][1]})")
     prob = predict_probs(model, images, o.batch_size, o.tta, _normalizes(model, o.normalize))
     slices = [int(PATIENT_RE.match(p.name)['slice']) for p in paths]
-    return VolumePrediction(Path(patient_folder).name, paths, slices, prob, probs_to_mask(prob, o.threshold, o.components), problems)
+    warn_files(slice_gaps(patient_folder, slices), 'patient folder(s) with gaps in their slice numbers')
+    return VolumePrediction(Path(patient_folder).name, paths, slices, prob, probs_to_mask(prob, o.threshold, o.components), left + problems)
 
 # %% ../nbs/05_evaluate.ipynb #4fac7877
 def pred_path(out, slice_path): # results folder; the slice's tif
@@ -246,18 +270,39 @@ def _cli_model(prog, path):
     except (FileNotFoundError, ValueError) as e: raise SystemExit(f"{prog}: {e}")
 
 # %% ../nbs/05_evaluate.ipynb #2956ea4d
+def _holds_tifs(d): return any(f.suffix == '.tif' for f in data_entries(d))
+
 def _expand_inputs(inputs):
     "Split command-line inputs into patient folders and loose slice files, expanding a dataset folder."
     folders, files = [], []
     for s in inputs:
         p = Path(s)
         if p.is_dir():
-            subs = sorted(d for d in p.iterdir() if d.is_dir() and any(d.glob('*.tif')))
-            folders += [p] if any(p.glob('*.tif')) or not subs else subs
-        else: files.append(p)
+            subs = [d for d in data_entries(p) if d.is_dir() and _holds_tifs(d)]
+            folders += [p] if _holds_tifs(p) or not subs else subs
+        elif not is_side_file(p): files.append(p)  # a macOS ._ twin named by a shell glob: ignored
     return folders, files
 
 def _skip(prog, path, reason): print(f"{prog}: skipping {path}: {reason}", file=sys.stderr)
+
+# %% ../nbs/05_evaluate.ipynb #f8c6a89d
+def check_output_names(out,     # the results folder
+                       folders, # patient folders to predict
+                       files):  # loose slice files to predict
+    "`(folders, files)` with repeats of the same input left out; ValueError naming two inputs whose masks would share a `pred_path`."
+    seen = {}
+    def new(f):  # whether `f` is a file not seen before; ValueError if another file has its output name
+        g = seen.setdefault(str(pred_path(out, f)).casefold(), f)
+        if g.resolve() != f.resolve():
+            raise ValueError(f"{g} and {f} would both be written to {pred_path(out, f)}: predict them into separate --out folders")
+        return g is f
+    first = {}
+    for d in map(Path, folders): first.setdefault(d.resolve(), d)  # a folder named twice, or through a link
+    for d in first.values():
+        try: fs = slice_files(d, [])  # a number's second file is named when predicted
+        except (FileNotFoundError, ValueError): continue  # named and skipped when predicted
+        for f in fs: new(f)
+    return list(first.values()), [f for f in map(Path, files) if new(f)]
 
 # %% ../nbs/05_evaluate.ipynb #530c5265
 def _predict_files(model, files, out, o):  # the model, loose slice files, the results folder, `PredictOptions`
@@ -304,7 +349,7 @@ def _add_predict_options(ap):
     ap.add_argument('--out', required=True, help='results folder; masks go to OUT/<patient>/<slice>_pred.png')
     add_predict_flags(ap)
 
-@one_line_errors('lgg_predict')
+@command('lgg_predict')
 def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_predict [--model M] INPUT... --out DIR`: write a 0/255 `<slice>_pred.png` for every input slice."
     ap = _Parser(prog='lgg_predict', description=predict_main.__doc__)
@@ -316,7 +361,7 @@ def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
     if not any(Path(s).exists() for s in args.inputs): raise SystemExit(f"lgg_predict: nothing could be predicted from {' '.join(args.inputs)}: no such file or folder")
     model, _ = _cli_model('lgg_predict', args.model)
     o = replace(o, normalize=_normalizes(model, o.normalize))  # as the model was trained unless --normalize/--no-normalize
-    folders, files = _expand_inputs(args.inputs)
+    folders, files = check_output_names(args.out, *_expand_inputs(args.inputs))  # before anything is written
     t0 = time.perf_counter()
     n = _predict_folders(model, folders, args.out, o) + _predict_files(model, files, args.out, o)
     if n == 0: raise SystemExit(f"lgg_predict: nothing could be predicted from {' '.join(args.inputs)}")

@@ -21,6 +21,7 @@ from .data import _read_clinical, atomic_write, data_credit, find_dataset, index
 from .preprocess import keep_largest_component
 from .evaluate import _Parser, pred_path, roc_auc
 from .visualize import credit_figure, save_figure
+from .data import check_writable, command
 
 # %% ../nbs/08_shape.ipynb #29ba4ad2
 def mvee(points,      # (N, d) points, N > d, not all on one hyperplane
@@ -130,12 +131,17 @@ def shape_features(volume,                # (Z, Y, X) binary mask of one patient
 # %% ../nbs/08_shape.ipynb #e083d86c
 def patient_volume(rows,       # index rows (`index_dataset`) of one patient
                    masks=None): # results folder holding `<patient>/<slice>_pred.png`; None: the manual `_mask.tif`
-    "The patient's masks in slice order, bool (Z, Y, X); FileNotFoundError naming a missing predicted mask, ValueError for an unreadable one."
+    "The patient's masks in slice order, bool (Z, Y, X); FileNotFoundError naming a missing predicted mask, ValueError for an unreadable one or one of another size than its slice."
     rows = rows.sort_values('slice')
     paths = list(rows.mask_path) if masks is None else [pred_path(masks, p) for p in rows.image_path]
     missing = [p for p in paths if not Path(p).exists()]
     if missing: raise FileNotFoundError(f"{len(missing)} of {len(paths)} slices have no predicted mask, e.g. {missing[0]}")
-    return np.stack([read_mask(p) for p in paths])
+    vol = [read_mask(p) for p in paths]
+    if masks is not None:  # the index checked the manual masks against their slices; a prediction saved at another size is not measured
+        odd = [(p, m.shape, read_mask(t).shape) for p, m, t in zip(paths, vol, rows.mask_path) if m.shape != read_mask(t).shape]
+        if odd: raise ValueError(f"{odd[0][0]}: predicted mask of shape {odd[0][1]}, its slice is {odd[0][2]}"
+                                 + (f" ({len(odd)} of {len(paths)} masks of this patient)" if len(odd) > 1 else ''))
+    return np.stack(vol)
 
 def features_table(df,            # slice index from `index_dataset`
                    masks=None,    # results folder of predicted masks; None: the manual masks
@@ -151,7 +157,9 @@ def features_table(df,            # slice index from `index_dataset`
         k = f.pop('slice_index')
         rows.append(dict(patient=patient, case=g.case.iloc[0], **f, slice=None if k is None else int(g.slice.iloc[k])))
     t = pd.DataFrame(rows, columns=['patient', 'case', *FEATURES, 'volume_voxels', 'slice', 'note'])
-    return t.astype({'volume_voxels': 'Int64', 'slice': 'Int64'})
+    t = t.astype({'volume_voxels': 'Int64', 'slice': 'Int64'})
+    t.attrs['left_out'] = [(r['patient'], r['note']) for r in rows if r['volume_voxels'] is None]  # masks missing, unreadable or of another size
+    return t
 
 # %% ../nbs/08_shape.ipynb #08c84938
 def read_clinical(root): # a `kaggle_3m` folder
@@ -319,14 +327,17 @@ def _associate(out, root, manual, auto):
     return clinical
 
 # %% ../nbs/08_shape.ipynb #4f07bc42
+@command('lgg_shape')
 def shape_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_shape --data D [--masks PRED_DIR] --out OUT`: shape features per patient, their association with data.csv's clusters, a figure."
     a = _shape_args(argv)
+    check_writable(a.out)  # before any work: a file named --out is one line, not a traceback after every feature
     try: root = find_dataset(a.data)
     except (FileNotFoundError, ValueError, RuntimeError) as e: raise SystemExit(f"lgg_shape: {e}")
     opts = dict(spacing=tuple(a.spacing), min_voxels=a.min_voxels, window=a.window, bins=a.bins, scale=a.scale)
     df = index_dataset(root); manual = features_table(df, **opts)
     auto = features_table(df, a.masks, **opts) if a.masks else None
+    for p, why in [] if auto is None else auto.attrs['left_out']: _say(f"{p} left out of the predicted masks' features: {why}")
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     _write_csv(out/'shape_features.csv', manual if auto is None else auto)
     if auto is not None: _write_csv(out/'shape_features_manual.csv', manual); _write_csv(out/'agreement.csv', agreement(manual, auto))

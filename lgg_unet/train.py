@@ -29,6 +29,7 @@ from keras import ops
 from .data import KAGGLE_INPUT, atomic_write, check_archive, check_writable, one_line_errors, binary_scores, cache_dir, example_dataset, find_dataset, index_dataset, is_synthetic, make_synthetic, patient_folds, patient_split, read_mask, warn_files, write_json
 from .preprocess import DEFAULT_COMPONENTS, SliceBatches, build_cache, probs_to_mask, resize_probs
 from .unet import build_unet
+from .data import command
 
 # %% ../nbs/04_train.ipynb #a33bd155
 def _spatial_sums(*xs):
@@ -883,7 +884,7 @@ def config_flags(options:dict):  # `TrainConfig` fields and their values
     return flags
 
 # %% ../nbs/04_train.ipynb #3d6ffacb
-@one_line_errors('lgg_train')  # a full disk, an unwritable --out: one line too
+@command('lgg_train')  # a full disk, an unwritable --out: one line too
 def main(argv=None):  # command-line arguments; default `sys.argv[1:]`
     "Command `lgg_train`: train a model, print the run folder and its best per-patient validation Dice."
     args = vars(train_parser().parse_args(argv))

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from .data import DATA_CREDIT, PATIENT_RE, atomic_write, binary_scores, data_credit, find_dataset, index_dataset, read_image, read_mask, show_slice, show_samples
 from . import evaluate
 from .evaluate import PER_PATIENT, PER_SLICE, SCORES, _Parser, pred_path, presence_scores, roc_curve, slice_files, summarize_results
+from .data import check_writable, command
 
 # %% ../nbs/06_visualize.ipynb #d6e14de9
 def save_figure(fig:Figure, # the figure to write
@@ -584,6 +585,7 @@ def check_in_browser(report,       # a report.html written by `write_report`
     return dict(rows=len(dom['rows']), lowest=low, lowest_dice=float(r.per_patient.dice.min()), slices=n, images=len(dom['images']))
 
 # %% ../nbs/06_visualize.ipynb #b61fbb1b
+@command('lgg_report')
 def report_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_report RESULTS [--data D] [--out FILE]`: (re)build the report.html of a results folder."
     ap = _Parser(prog='lgg_report', description='Build report.html, a self-contained page of a results folder of lgg_evaluate or lgg_cv.')
@@ -592,6 +594,9 @@ def report_main(argv=None): # command-line arguments; default sys.argv[1:]
     ap.add_argument('--out', help='HTML file to write (default: RESULTS/report.html)')
     ap.add_argument('--size', type=int, default=96, help='thumbnail side in pixels')
     args = ap.parse_args(argv)
+    dest = Path(args.out) if args.out else Path(args.results)/'report.html'
+    if dest.is_dir(): raise SystemExit(f"lgg_report: --out {dest} is a folder; give the HTML file to write, e.g. {dest/'report.html'}")
+    check_writable(dest.parent)  # before any work: a file in the way is one line, not a traceback
     try: dest = write_report(args.results, args.out, data=args.data, size=args.size)
     except (FileNotFoundError, ValueError, RuntimeError) as e: raise SystemExit(f"lgg_report: {e}") from None
     for m in read_folder(args.results, args.data).missing: print(f"lgg_report: {m}")
@@ -615,6 +620,7 @@ def _with_report(prog, main, argv):
         print(f"{prog}: wrote {dest} ({dest.stat().st_size / 1e6:.1f} MB)")
     return folder
 
+@command('lgg_evaluate')
 def evaluate_main(argv=None): # `lgg_evaluate`'s arguments and `--no-report`; default sys.argv[1:]
     "Command `lgg_evaluate`: chapter 05's `evaluate_main`, then `OUT/report.html` unless `--no-report`."
     return _with_report('lgg_evaluate', evaluate.evaluate_main, argv)
