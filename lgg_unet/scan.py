@@ -6,11 +6,11 @@
 __all__ = ['LABEL_VALUES', 'DATASET_AXES', 'MAX_PIXEL_RATIO', 'MIN_SIDE', 'DATASET_LEVEL', 'SCAN_FLAGS', 'scan_name',
            'volume_shape', 'read_dicom_series', 'read_volume', 'axis_sizes', 'to_dataset_order', 'from_dataset_order',
            'check_axial', 'to_uint8', 'grid_text', 'check_same_grid', 'Scan', 'read_scan', 'pad_square',
-           'predict_stack', 'scan_report', 'mask_image', 'write_nifti', 'ScanPrediction', 'predict_scan', 'ScanParser',
-           'scan_parser', 'add_report_row', 'predict_main']
+           'predict_stack', 'scan_report', 'mask_image', 'write_nifti', 'ScanPrediction', 'predict_scan', 'scan_parser',
+           'add_report_row', 'predict_main']
 
 # %% ../nbs/09_scan.ipynb #657529ed
-import argparse, gzip, sys
+import gzip, sys
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -20,7 +20,7 @@ import SimpleITK as sitk
 from nibabel.orientations import axcodes2ornt, apply_orientation, io_orientation, ornt_transform
 
 # %% ../nbs/09_scan.ipynb #72b9d378
-from .data import atomic_write, check_writable, one_line_errors
+from .data import CommandParser, atomic_write, check_writable, command
 from .preprocess import probs_to_mask
 from .evaluate import (PredictOptions, predict_options, predict_probs, load_model, load_pretrained,
                                add_predict_flags, options_from_args)
@@ -237,15 +237,11 @@ def predict_scan(flair, # NIfTI file of the FLAIR sequence
     return sp
 
 # %% ../nbs/09_scan.ipynb #56b61ef8
-class ScanParser(argparse.ArgumentParser):
-    "An ArgumentParser whose errors raise `SystemExit('<prog>: <message>')`, on one line."
-    def error(self, message): raise SystemExit(f"{self.prog}: {message}")
-
 SCAN_FLAGS = ('--flair', '--t1', '--t1ce')
 
 def scan_parser():
     "The parser of `lgg_predict --flair ...`."
-    ap = ScanParser(prog='lgg_predict', description='Predict the tumour mask of a NIfTI scan.')
+    ap = CommandParser(prog='lgg_predict', description='Predict the tumour mask of a NIfTI scan.')
     ap.add_argument('--flair', required=True, help="FLAIR volume: .nii, .nii.gz or a DICOM series' folder")
     ap.add_argument('--t1', help="pre-contrast T1 on FLAIR's grid (default: FLAIR in its place)")
     ap.add_argument('--t1ce', help="post-contrast T1 on FLAIR's grid (default: FLAIR in its place)")
@@ -262,7 +258,7 @@ def add_report_row(out, row): # results folder; a report row of `scan_report`
     return atomic_write(f, lambda t: df.to_csv(t, index=False))
 
 # %% ../nbs/09_scan.ipynb #3bca04d7
-@one_line_errors('lgg_predict')
+@command('lgg_predict')
 def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_predict`: `--flair F.nii.gz [--t1 F] [--t1ce F] --out DIR` for a NIfTI scan, else chapter 05's slices and folders."
     argv = sys.argv[1:] if argv is None else list(argv)
