@@ -6,10 +6,12 @@ import json, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+READ = []  # the record paths read, in order: each claim's sources
 
 def record(res, path):
     "The value at `path` ('a/b/c') of the results; KeyError naming the path when a step is missing."
     v = res
+    READ.append(path)
     for k in path.split('/'):
         try: v = v[k]
         except (KeyError, TypeError): raise KeyError(f"no record {path!r} in results.json") from None
@@ -66,14 +68,14 @@ def prose(text):
     return '\n'.join(l for l in text.split('\n') if not l.startswith('    '))
 
 def check_text(where, text, res, card):
-    "Rows (where, shown, record) of each claim found in `text`, and the problems: a figure off its record, a lost record, a figure no claim covers."
+    "Rows (where, shown, record, sources) of each claim found in `text`, and the problems: a figure off its record, a lost record, a figure no claim covers."
     text, rows, problems, covered = prose(text), [], [], []
     for pat, rec in PROSE:
         for m in re.finditer(pat, text):
-            shown = m.group(1); covered.append(m.span(1))
+            shown = m.group(1); covered.append(m.span(1)); READ.clear()
             try: want = as_shown(rec(res, card), shown)
             except KeyError as e: problems.append(f"{where}: {shown!r} ({pat}): {e.args[0]}"); continue
-            rows.append((where, shown, want))
+            rows.append((where, shown, want, ', '.join(READ)))
             if want != shown: problems.append(f"{where}: shows {shown}, its record says {want} ({pat})")
     skip = [m.span() for p in NOT_FIGURES for m in re.finditer(p, text)]
     for m in re.finditer(r"\d+\.\d+|\d+%", text):
@@ -98,9 +100,10 @@ def check_card(card, res, where='card'):
     for path, rec in CARD.items():
         try: got = record(card, path)
         except KeyError: problems.append(f"{where}: no field {path}"); continue
+        READ.clear()
         try: want = rec(res, card)
         except KeyError as e: problems.append(f"{where} {path}: {e.args[0]}"); continue
-        rows.append((f"{where} {path}", got, want))
+        rows.append((f"{where} {path}", got, want, ', '.join(READ)))
         if got != want: problems.append(f"{where} {path}: {got!r}, its record says {want!r}")
     return rows, problems
 
@@ -126,6 +129,6 @@ def check_claims(root=ROOT, results=None):
 if __name__ == '__main__':
     results = sys.argv[sys.argv.index('--results') + 1] if '--results' in sys.argv else None
     rows, problems = check_claims(results=results)
-    for where, shown, want in rows: print(f"{where:14} {str(shown)[:60]:60} record {str(want)[:60]}")
+    for where, shown, want, source in rows: print(f"{where:14} {str(shown)[:24]:24} record {str(want)[:24]:24} {source}")
     print(f"{len(rows)} claims checked, {len(problems)} problem(s)" + ''.join(f"\n  {p}" for p in problems))
     sys.exit(1 if problems else 0)
