@@ -868,7 +868,7 @@ def train_parser():
         t, flag, h = _field_type(f), f.name.replace('_', '-'), f"{f.metadata['help']} (default: {f.default})".replace('%', '%%')
         if t is bool: ap.add_argument(f"--no-{flag}" if f.default else f"--{flag}", dest=f.name, action='store_false' if f.default else 'store_true', help=h)
         else: ap.add_argument(f"--{flag}", dest=f.name, type=t, metavar=f.name.upper(), help=h)
-    ap.add_argument('--demo', action='store_true', help='start from the demo preset: a small U-Net on a SYNTHETIC phantom set, about two minutes on a CPU; other flags apply on top')
+    ap.add_argument('--demo', action='store_true', help='start from the demo preset: a small U-Net on a SYNTHETIC phantom set, on a CPU; other flags apply on top')
     ap.add_argument('--gpu', action='store_true', help='fail unless a GPU is visible')
     return ap
 
