@@ -4,16 +4,16 @@
 
 # %% auto #0
 __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SCHEDULES', 'PRECISIONS', 'XLA_MODES', 'KINDS',
-           'DEMO', 'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'SHIPPED_RECIPE', 'BOOK_CPU_EPOCHS', 'BOOK_SMALL',
-           'dice_loss', 'BCEDiceLoss', 'dice_coef', 'iou_coef', 'training_metrics', 'run_dir', 'run_data', 'run_split',
-           'gpu_available', 'build_model', 'patient_dice', 'sample_losses', 'PatientValidation', 'history_columns',
-           'RunCheckpoint', 'write_state', 'finite_weights', 'StopOnNaN', 'TimeBudget', 'ResumableEarlyStopping',
-           'cosine_lr', 'cosine_progress', 'CosineSchedule', 'EMAWeights', 'resume_point', 'plot_curves', 'CurvesPlot',
-           'TrainConfig', 'config_table', 'config_fields', 'recipe_fields', 'run_config', 'run_batches', 'demo_data',
-           'train_config', 'resumed_config', 'train', 'train_devices', 'data_parallel', 'EvenBatches', 'use_xla',
-           'choose_path', 'xla_plan', 'cpu_info', 'precision_plan', 'kept_random_state', 'probe_xla', 'settle_xla',
-           'run_xla_choice', 'book_scale', 'book_config', 'cached_run', 'book_run', 'export_model', 'train_parser',
-           'config_flags', 'main']
+           'IGNORED_BY', 'DEMO', 'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'SHIPPED_RECIPE', 'BOOK_CPU_EPOCHS',
+           'BOOK_SMALL', 'dice_loss', 'BCEDiceLoss', 'dice_coef', 'iou_coef', 'training_metrics', 'run_dir', 'run_data',
+           'run_split', 'gpu_available', 'build_model', 'patient_dice', 'sample_losses', 'PatientValidation',
+           'history_columns', 'RunCheckpoint', 'write_state', 'finite_weights', 'StopOnNaN', 'TimeBudget',
+           'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule', 'EMAWeights', 'resume_point',
+           'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table', 'config_fields', 'recipe_fields', 'run_config',
+           'run_batches', 'demo_data', 'train_config', 'resumed_config', 'train', 'train_devices', 'data_parallel',
+           'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info', 'precision_plan', 'kept_random_state',
+           'probe_xla', 'settle_xla', 'run_xla_choice', 'book_scale', 'book_config', 'cached_run', 'book_run',
+           'export_model', 'train_parser', 'config_flags', 'main']
 
 # %% ../nbs/04_train.ipynb #edff5fed
 import argparse, fcntl, hashlib, json, os, platform, random, re, shutil, signal, subprocess, sys, tempfile, time, types
@@ -406,6 +406,7 @@ SCHEDULES = ('plateau', 'cosine')  # learning-rate schedules
 PRECISIONS = (None, 'auto', 'float32', 'mixed_float16', 'mixed_bfloat16')  # dtype policies (None: by device; auto: by device and CPU, `precision_plan`)
 XLA_MODES = ('auto', 'on', 'off')  # `TrainConfig.xla`
 KINDS = ('data', 'recipe', 'machine', 'output')  # the groups of `TrainConfig`'s fields
+IGNORED_BY = {'unet': ('backbone',), 'fpn': ('filters', 'batchnorm', 'batchnorm_from')}  # options a model kind does not use: refused unless left at their defaults
 
 def _opt(kind:str,  # one of `KINDS`
          default, help:str,  # the default, and what the option means, with units
@@ -433,8 +434,8 @@ class TrainConfig:
     # recipe: how the model is made
     seed: int = _opt('recipe', 42, "seeds weights, split, batch order and augmentation")
     model: str = _opt('recipe', 'unet', "network: unet (chapter 02) or fpn (chapter 03)", choices=('unet', 'fpn'))
-    backbone: str = _opt('recipe', 'simple', "FPN encoder (chapter 03)")
-    filters: int = _opt('recipe', 64, "U-Net filters of the first stage", check=_at_least(1))
+    backbone: str = _opt('recipe', 'simple', "FPN encoder (chapter 03), random weights: simple, resnet50 or efficientnetb0; not for the U-Net")
+    filters: int = _opt('recipe', 64, "U-Net filters of the first stage; not for the FPN", check=_at_least(1))
     batchnorm: bool = _opt('recipe', False, "U-Net with BatchNormalization after every convolution")
     batchnorm_from: int = _opt('recipe', 1, "with batchnorm: the first U-Net stage normalised (1: all; 3: the 32x32 and coarser stages of a 128px input, fast in bfloat16)", check=_at_least(1))
     img_size: int = _opt('recipe', 256, "side of the square network input, pixels; a multiple of 16 (unet) or 32 (fpn)")
@@ -471,6 +472,8 @@ class TrainConfig:
 
     def __post_init__(self):
         for f in fields(self): setattr(self, f.name, _checked(f, getattr(self, f.name)))
+        for k in IGNORED_BY[self.model]:
+            if getattr(self, k) != self.__dataclass_fields__[k].default: raise ValueError(f"{k} does nothing for model {self.model!r}: leave it out")
         step = SIZE_STEP[self.model]
         if self.img_size < step or self.img_size % step: raise ValueError(f"img_size {self.img_size} must be a positive multiple of {step} for model {self.model!r}")
         if self.fold is not None and not 0 <= self.fold < self.folds: raise ValueError(f"fold must be in 0..{self.folds-1}, got {self.fold}")
@@ -806,11 +809,11 @@ def book_config(model='unet',  # 'unet' or 'fpn'
                 test=None):  # tiny settings for tests; default: whether `IN_TEST` is set
     "The one training of `model` that chapters 04-06 share: tiny under test, else full on a GPU and the shipped recipe in `BOOK_CPU_EPOCHS` on a CPU (`book_scale` cuts both)."
     test = bool(os.environ.get('IN_TEST')) if test is None else test
-    if test: return TrainConfig(model=model, data=str(example_dataset()), patients=6, img_size=64, filters=8, batchnorm=model == 'unet', dice_over='batch',
-                                oversample=0.5, epochs=3, batch_size=8, valid_pct=0.5, seed=0, verbose=0)
-    if gpu_available(): return TrainConfig(model=model, seed=0, verbose=2, **book_scale())  # the original project's 64 filters, 256x256, 50 epochs
-    return TrainConfig(**{**SHIPPED_RECIPE, 'epochs': BOOK_CPU_EPOCHS, 'model': model, 'batchnorm': model == 'unet', 'valid_pct': 0.2, 'patience': 1000, 'seed': 0,
-                           'verbose': 2, **book_scale()})
+    if test: kw = dict(data=str(example_dataset()), patients=6, img_size=64, filters=8, batchnorm=True, dice_over='batch',
+                       oversample=0.5, epochs=3, batch_size=8, valid_pct=0.5, seed=0, verbose=0)
+    elif gpu_available(): kw = dict(seed=0, verbose=2, **book_scale())  # the original project's 64 filters, 256x256, 50 epochs
+    else: kw = {**SHIPPED_RECIPE, 'epochs': BOOK_CPU_EPOCHS, 'valid_pct': 0.2, 'patience': 1000, 'seed': 0, 'verbose': 2, **book_scale()}
+    return TrainConfig(**{k: v for k, v in {**kw, 'model': model}.items() if k not in IGNORED_BY[model]})  # the U-Net's width is no FPN option
 
 def _finished(run): return (Path(run)/'state.json').exists() and json.loads((Path(run)/'state.json').read_text()).get('finished', False)
 
@@ -866,7 +869,7 @@ def train_parser():
         t, flag, h = _field_type(f), f.name.replace('_', '-'), f"{f.metadata['help']} (default: {f.default})".replace('%', '%%')
         if t is bool: ap.add_argument(f"--no-{flag}" if f.default else f"--{flag}", dest=f.name, action='store_false' if f.default else 'store_true', help=h)
         else: ap.add_argument(f"--{flag}", dest=f.name, type=t, metavar=f.name.upper(), help=h)
-    ap.add_argument('--demo', action='store_true', help='start from the demo preset: a small U-Net on a SYNTHETIC phantom set, about two minutes on a CPU; other flags apply on top')
+    ap.add_argument('--demo', action='store_true', help='start from the demo preset: a small U-Net on a SYNTHETIC phantom set, on a CPU; other flags apply on top')
     ap.add_argument('--gpu', action='store_true', help='fail unless a GPU is visible')
     return ap
 
