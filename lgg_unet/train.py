@@ -13,8 +13,9 @@ __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SC
            'recipe_fields', 'run_config', 'run_batches', 'demo_data', 'train_config', 'resumed_config', 'train',
            'train_devices', 'data_parallel', 'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info',
            'precision_plan', 'precision_eps', 'kept_random_state', 'probe_xla', 'settle_xla', 'run_xla_choice',
-           'book_scale', 'book_config', 'cached_run', 'book_run', 'export_model', 'train_parser', 'config_flags',
-           'main', 'data_parallel_plan', 'simulate_devices', 'check_data_parallel', 'data_parallel_main']
+           'book_scale', 'book_config', 'book_dir', 'cached_run', 'book_run', 'export_model', 'train_parser',
+           'config_flags', 'main', 'data_parallel_plan', 'simulate_devices', 'check_data_parallel',
+           'data_parallel_main']
 
 # %% ../nbs/04_train.ipynb #edff5fed
 import argparse, fcntl, hashlib, json, os, platform, random, re, shutil, signal, subprocess, sys, tempfile, time, types
@@ -827,14 +828,19 @@ def book_config(model='unet',  # 'unet' or 'fpn'
 
 def _finished(run): return (Path(run)/'state.json').exists() and json.loads((Path(run)/'state.json').read_text()).get('finished', False)
 
-def cached_run(name,  # the folder's name in `cache_dir()/'book'`, before its key
+def book_dir(working='/kaggle/working'):  # a Kaggle kernel's output folder
+    "The folder of the book's runs: `cache_dir()/'book'`, or `working/lgg_unet_book` where `working` exists and `LGG_CACHE` is unset (a Kaggle kernel keeps it)."
+    if not os.environ.get('LGG_CACHE') and Path(working).is_dir(): return Path(working)/'lgg_unet_book'
+    return cache_dir()/'book'
+
+def cached_run(name,  # the folder's name in `book_dir()`, before its key
                key,   # JSON-able: what the result depends on (a configuration); the package version and backend are added
                make,  # make(folder) -> folder: makes the result in the folder; None: only look, return None if it is not there
                done): # done(folder) -> bool: the result is there, finished
-    "The book's cached results: `cache_dir()/'book'/<name>-<hash of key>`, made by the first caller and reused by the others (a file lock)."
+    "The book's cached results: `book_dir()/<name>-<hash of key>`, made by the first caller and reused by the others (a file lock)."
     import lgg_unet
     h = hashlib.sha1(json.dumps([key, lgg_unet.__version__, keras.backend.backend()], sort_keys=True, default=str).encode()).hexdigest()[:10]
-    out = cache_dir()/'book'; out.mkdir(parents=True, exist_ok=True)
+    out = book_dir(); out.mkdir(parents=True, exist_ok=True)
     folder = out/f'{name}-{h}'
     with open(out/f'.{folder.name}.lock', 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
