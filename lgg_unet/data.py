@@ -436,7 +436,7 @@ def dataset_line(root):  # a `kaggle_3m` folder, e.g. `example_dataset()`
     root = Path(root)
     n = sum(p.is_dir() for p in root.iterdir())
     if is_synthetic(root): return f"Dataset: the SYNTHETIC phantom set {root} ({n} patients); set LGG_DATA, or attach the Kaggle dataset, for the real one"
-    where = ('Kaggle input' if kaggle_input().is_dir() and root.resolve().is_relative_to(kaggle_input().resolve()) else
+    where = ('Kaggle input' if kaggle_input().is_dir() and root.absolute().is_relative_to(kaggle_input().absolute()) else
              '$LGG_DATA' if os.environ.get('LGG_DATA') else 'given')
     return f"Dataset: {root} ({where}, {n} patients)"
 
