@@ -18,7 +18,10 @@ NOTEBOOKS = ['index'] + sorted(f.stem for f in (HERE.parent/'nbs').glob('[0-9][0
 def main(notebooks=NOTEBOOKS, cache=None, record=True, save_to=None):
     sys.path.insert(0, str(HERE))
     from record import save
-    if not os.environ.get('LGG_DATA'): raise SystemExit("book_time: set LGG_DATA to the dataset (zip or kaggle_3m folder)")
+    from lgg_unet.data import kaggle_input
+    if not (os.environ.get('LGG_DATA') or kaggle_input().is_dir()):  # the book's own order (chapter 00's example_dataset), without extracting here
+        raise SystemExit("book_time: set LGG_DATA to the dataset (zip or kaggle_3m folder), or mount it where a Kaggle kernel has it (LGG_KAGGLE_INPUT)")
+    data = Path(os.environ['LGG_DATA']).name if os.environ.get('LGG_DATA') else f"{kaggle_input()} (Kaggle input)"
     os.environ.pop('IN_TEST', None)
     keep = cache is not None
     cache = Path(cache) if keep else Path(tempfile.mkdtemp(prefix='lgg-book-cache-')); os.environ['LGG_CACHE'] = str(cache)
@@ -43,7 +46,7 @@ def main(notebooks=NOTEBOOKS, cache=None, record=True, save_to=None):
         if not keep: shutil.rmtree(cache, ignore_errors=True)
     total = round((time.perf_counter() - t_all) / 60, 2)
     print(f"total          {total:6.2f} min{' (stopped early)' if failed else ''}")
-    if record: save('book_time', dict(command='LGG_DATA=... python bench/book_time.py' + (f" --notebooks {' '.join(notebooks)}" if notebooks != NOTEBOOKS else ''), data=Path(os.environ['LGG_DATA']).name, minutes=minutes,
+    if record: save('book_time', dict(command='LGG_DATA=... python bench/book_time.py' + (f" --notebooks {' '.join(notebooks)}" if notebooks != NOTEBOOKS else ''), data=data, minutes=minutes,
                            total_minutes=total, failed=failed, loadavg_end=round(os.getloadavg()[0], 2)))
     return failed
 

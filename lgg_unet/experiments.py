@@ -14,7 +14,7 @@ import pandas as pd
 import keras
 from matplotlib.figure import Figure
 import lgg_unet
-from .data import atomic_write, cache_dir, data_credit, find_dataset, make_synthetic, one_line_errors, write_json
+from .data import atomic_write, cache_dir, data_credit, example_dataset, find_dataset, make_synthetic, one_line_errors, write_json
 from .train import (SHIPPED_RECIPE, _finished, book_run, book_scale, cached_run, export_model, gpu_available, recipe_fields,
                             resumed_config, run_data, run_dir, run_xla_choice, train, train_config, train_parser)
 from .evaluate import (PRETRAINED, PredictOptions, _write_results, add_predict_flags, evaluate_model, load_model, options_from_args,
@@ -130,7 +130,7 @@ def book_cv_config(data=None,  # anything `find_dataset` accepts; the book's dat
     test = bool(os.environ.get('IN_TEST')) if test is None else test
     if test: return dict(data=str(make_synthetic(cache_dir()/'synthetic-6x12-seed0')), folds=3, img_size=32, filters=4, epochs=1, batch_size=8, valid_pct=0.0, verbose=0)
     cpu = {} if gpu_available() else {'epochs': BOOK_CV_CPU_EPOCHS, 'xla': _book_xla()}
-    return dict(data=str(find_dataset(data)), folds=5, verbose=2, **{**SHIPPED_RECIPE, **cpu, **book_scale()})
+    return dict(data=str(find_dataset(data) if data is not None else example_dataset()), folds=5, verbose=2, **{**SHIPPED_RECIPE, **cpu, **book_scale()})
 
 def book_cv(data=None, test=None):  # see `book_cv_config`
     "The finished cross-validation folder of `book_cv_config`, made once into the book's cache (`cached_run`) and reused by chapters 07-08."

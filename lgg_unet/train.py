@@ -4,16 +4,18 @@
 
 # %% auto #0
 __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SCHEDULES', 'PRECISIONS', 'XLA_MODES', 'KINDS',
-           'IGNORED_BY', 'DEMO', 'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'SHIPPED_RECIPE', 'BOOK_CPU_EPOCHS',
-           'BOOK_SMALL', 'dice_loss', 'BCEDiceLoss', 'dice_coef', 'iou_coef', 'training_metrics', 'run_dir', 'run_data',
-           'run_split', 'gpu_available', 'build_model', 'patient_dice', 'sample_losses', 'PatientValidation',
-           'history_columns', 'RunCheckpoint', 'write_state', 'finite_weights', 'StopOnNaN', 'TimeBudget',
-           'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule', 'EMAWeights', 'resume_point',
-           'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table', 'config_fields', 'recipe_fields', 'run_config',
-           'run_batches', 'demo_data', 'train_config', 'resumed_config', 'train', 'train_devices', 'data_parallel',
-           'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info', 'precision_plan', 'kept_random_state',
-           'probe_xla', 'settle_xla', 'run_xla_choice', 'book_scale', 'book_config', 'cached_run', 'book_run',
-           'export_model', 'train_parser', 'config_flags', 'main']
+           'IGNORED_BY', 'DEMO', 'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'PRECISION_EPS', 'SHIPPED_RECIPE',
+           'BOOK_CPU_EPOCHS', 'BOOK_SMALL', 'DATA_PARALLEL_CMD', 'dice_loss', 'BCEDiceLoss', 'dice_coef', 'iou_coef',
+           'training_metrics', 'run_dir', 'run_data', 'run_split', 'gpu_available', 'build_model', 'patient_dice',
+           'sample_losses', 'PatientValidation', 'history_columns', 'RunCheckpoint', 'write_state', 'finite_weights',
+           'StopOnNaN', 'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule',
+           'EMAWeights', 'resume_point', 'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table', 'config_fields',
+           'recipe_fields', 'run_config', 'run_batches', 'demo_data', 'train_config', 'resumed_config', 'train',
+           'train_devices', 'data_parallel', 'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info',
+           'precision_plan', 'precision_eps', 'kept_random_state', 'probe_xla', 'settle_xla', 'run_xla_choice',
+           'book_scale', 'book_config', 'book_dir', 'cached_run', 'book_run', 'export_model', 'train_parser',
+           'config_flags', 'main', 'data_parallel_plan', 'simulate_devices', 'check_data_parallel',
+           'data_parallel_main']
 
 # %% ../nbs/04_train.ipynb #edff5fed
 import argparse, fcntl, hashlib, json, os, platform, random, re, shutil, signal, subprocess, sys, tempfile, time, types
@@ -26,7 +28,7 @@ import pandas as pd
 import keras
 from keras import ops
 
-from .data import KAGGLE_INPUT, atomic_write, check_archive, check_writable, one_line_errors, binary_scores, cache_dir, example_dataset, find_dataset, index_dataset, is_synthetic, make_synthetic, patient_folds, patient_split, read_mask, warn_files, write_json
+from .data import atomic_write, check_archive, check_writable, one_line_errors, binary_scores, cache_dir, example_dataset, find_dataset, index_dataset, is_synthetic, make_synthetic, patient_folds, patient_split, read_mask, warn_files, write_json
 from .preprocess import DEFAULT_COMPONENTS, SliceBatches, build_cache, probs_to_mask, resize_probs
 from .unet import build_unet
 from .data import command
@@ -124,10 +126,8 @@ def run_dir(out='runs',  # folder holding the runs
 def run_data(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggle/input, else the phantom set
              patients=None):  # keep only the first N patients (sorted by name)
     "The slice index of a run's dataset; `df.attrs['synthetic']` says whether it is phantom data."
-    if data is None and not os.environ.get('LGG_DATA') and not KAGGLE_INPUT.is_dir():
-        print("No dataset given or found ($LGG_DATA, /kaggle/input): training on the SYNTHETIC phantom set.")
-        root = example_dataset()
-    else: root = find_dataset(data)
+    root = find_dataset(data) if data is not None else example_dataset()  # chapter 00's order: $LGG_DATA, Kaggle's input, the phantom set
+    if data is None and is_synthetic(root): print("No dataset given or found ($LGG_DATA, Kaggle input): training on the SYNTHETIC phantom set.")
     df = index_dataset(root)
     if patients is not None:
         keep = sorted(df.patient.unique())[:int(patients)]
@@ -340,13 +340,14 @@ class CosineSchedule(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         opt = self.model.optimizer
         self.step0 = int(ops.convert_to_numpy(opt.iterations))
-        self.start = 0.0 if self.step0 == 0 else cosine_progress(float(ops.convert_to_numpy(opt.learning_rate)), self.lr)
+        self.start = 0.0 if self.step0 == 0 else cosine_progress(float(ops.convert_to_numpy(opt.learning_rate)), self.lr)  # of step step0 - 1
+        self.anchor = max(self.step0 - 1, 0)  # the step at progress `start`: the last one taken (its rate is the optimizer's)
         self.t0, self.batches = self.clock(), 0
 
     def progress(self, step):  # optimizer step about to be taken
         "Share of the whole run done before `step`."
         if self.seconds is not None: done = (self.clock() - self.t0) / self.seconds
-        else: done = (step - self.step0) / max(1, self.steps - self.step0)
+        else: done = (step - self.anchor) / max(1, self.steps - self.anchor)
         return min(1.0, self.start + (1 - self.start) * done)
 
     def on_train_batch_begin(self, batch, logs=None):
@@ -368,11 +369,17 @@ def resume_point(run):  # a run folder
     "(model from last.keras or None, epochs done, history rows kept) of a run to resume."
     run = Path(run)
     if not (run/'last.keras').exists(): return None, 0, None
-    model = keras.models.load_model(check_archive(run/'last.keras'))
+    policy = json.loads((run/'config.json').read_text()).get('dtype_policy') if (run/'config.json').exists() else None
+    old = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy or old)  # the model's own policy: mixed_float16 compiles Adam inside a LossScaleOptimizer, as saved
+    try: model = keras.models.load_model(check_archive(run/'last.keras'))
+    finally: keras.config.set_dtype_policy(old)
     if not finite_weights(model): raise ValueError(f"cannot resume {run}: last.keras holds NaN or infinite weights; start the run again (overwrite=True) with a lower learning rate")
     state = json.loads((run/'state.json').read_text()) if (run/'state.json').exists() else {}
-    done = state.get('epoch', 0)
-    if int(ops.convert_to_numpy(model.optimizer.iterations)) != state.get('optimizer_step'): done += 1
+    done, step, saved_step = state.get('epoch', 0), int(ops.convert_to_numpy(model.optimizer.iterations)), state.get('optimizer_step')
+    if saved_step is not None and step < saved_step:
+        raise ValueError(f"cannot resume {run}: the optimizer of last.keras loaded at step {step}, but state.json recorded step {saved_step} (policy {model.dtype_policy.name}): its state was not restored")
+    if step != saved_step: done += 1  # a kill between last.keras and state.json: last.keras is one epoch ahead
     hist = pd.read_csv(run/'history.csv') if (run/'history.csv').exists() else None
     return model, done, None if hist is None else hist[hist.epoch <= done].reset_index(drop=True)
 
@@ -731,6 +738,14 @@ def precision_plan(precision=None,  # `TrainConfig.precision`: None, 'auto' or a
     if (cpu or cpu_info())['amx']: return 'mixed_bfloat16', 'a CPU with AMX: bfloat16 matrix units'
     return 'float32', 'a CPU without AMX: bfloat16 would not be faster'
 
+# %% ../nbs/04_train.ipynb #preceps2
+PRECISION_EPS = {'float32': 1e-6, 'mixed_float16': 10 * 2.0**-11, 'mixed_bfloat16': 10 * 2.0**-8}  # 10 x the compute type's unit roundoff
+
+def precision_eps(policy):  # a run's dtype policy (`config.json`'s `dtype_policy`)
+    "The tolerance for figures of a run trained in `policy` computed again in float32 or on other devices: 1e-6 in float32, 10 unit roundoffs in mixed precision."
+    if policy not in PRECISION_EPS: raise ValueError(f"unknown dtype policy {policy!r}: choose one of {', '.join(PRECISION_EPS)}")
+    return PRECISION_EPS[policy]
+
 # %% ../nbs/04_train.ipynb #bcec9c5d
 @contextmanager
 def kept_random_state():
@@ -817,14 +832,19 @@ def book_config(model='unet',  # 'unet' or 'fpn'
 
 def _finished(run): return (Path(run)/'state.json').exists() and json.loads((Path(run)/'state.json').read_text()).get('finished', False)
 
-def cached_run(name,  # the folder's name in `cache_dir()/'book'`, before its key
+def book_dir(working='/kaggle/working'):  # a Kaggle kernel's output folder
+    "The folder of the book's runs: `cache_dir()/'book'`, or `working/lgg_unet_book` where `working` exists and `LGG_CACHE` is unset (a Kaggle kernel keeps it)."
+    if not os.environ.get('LGG_CACHE') and Path(working).is_dir(): return Path(working)/'lgg_unet_book'
+    return cache_dir()/'book'
+
+def cached_run(name,  # the folder's name in `book_dir()`, before its key
                key,   # JSON-able: what the result depends on (a configuration); the package version and backend are added
                make,  # make(folder) -> folder: makes the result in the folder; None: only look, return None if it is not there
                done): # done(folder) -> bool: the result is there, finished
-    "The book's cached results: `cache_dir()/'book'/<name>-<hash of key>`, made by the first caller and reused by the others (a file lock)."
+    "The book's cached results: `book_dir()/<name>-<hash of key>`, made by the first caller and reused by the others (a file lock)."
     import lgg_unet
     h = hashlib.sha1(json.dumps([key, lgg_unet.__version__, keras.backend.backend()], sort_keys=True, default=str).encode()).hexdigest()[:10]
-    out = cache_dir()/'book'; out.mkdir(parents=True, exist_ok=True)
+    out = book_dir(); out.mkdir(parents=True, exist_ok=True)
     folder = out/f'{name}-{h}'
     with open(out/f'.{folder.name}.lock', 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
@@ -900,3 +920,63 @@ def main(argv=None):  # command-line arguments; default `sys.argv[1:]`
     best = ('no validation patients: last weights kept' if state['best_val_dice'] is None else
             f"best per-patient validation Dice {state['best_val_dice']:.4f} (epoch {state['best_epoch']} of {state['epoch']}, {state['stopped']})")
     print(f"{'SYNTHETIC data: ' if cfg['synthetic'] else ''}run saved to {run}; {best}")
+
+# %% ../nbs/04_train.ipynb #dpchk001
+def data_parallel_plan():
+    "(devices, reason) of the data-parallel check on this machine: every GPU if there are two or more; 0 on one GPU (nothing to split); else the CPU split in two."
+    if not gpu_available(): return 2, 'no GPU: the CPU split into 2 simulated devices'
+    n = len(train_devices())  # every visible GPU
+    if n < 2: return 0, 'one GPU: data-parallel training needs two devices, so the check is skipped'
+    return n, f'{n} GPUs'
+
+def simulate_devices(n=2):  # devices wanted; before the backend starts
+    "The names of `n` devices for data-parallel training: the GPUs where the backend sees `n`, else the CPU split into `n` (TensorFlow logical devices, JAX host devices)."
+    b = keras.backend.backend()
+    if b == 'tensorflow':
+        import tensorflow as tf
+        if not tf.config.list_physical_devices('GPU'):  # listing physical devices does not start the runtime
+            try: tf.config.set_logical_device_configuration(tf.config.list_physical_devices('CPU')[0], [tf.config.LogicalDeviceConfiguration()] * n)
+            except RuntimeError as e: raise RuntimeError(f"simulate_devices must run before TensorFlow starts: {e}") from None
+    elif b == 'jax':
+        os.environ['XLA_FLAGS'] = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count={n}".strip()  # the CPU platform only
+        import jax
+        if not gpu_available() and len(jax.devices('cpu')) != n: raise RuntimeError(f"simulate_devices must run before JAX starts: it sees {len(jax.devices('cpu'))} CPU device(s)")
+    else: raise ValueError(f"simulate_devices: the {b} backend has no data-parallel training here")
+    return train_devices(n)
+
+# %% ../nbs/04_train.ipynb #dpchk003
+DATA_PARALLEL_CMD = 'import sys; from lgg_unet.train import data_parallel_main; data_parallel_main(sys.argv[1:])'  # `python -c` this, then its flags
+
+def check_data_parallel(out=None,  # folder for the runs (default: a new temporary one)
+                        n=2):  # devices; this process must see them (`simulate_devices`)
+    "Train on `n` devices against one and across a kill, asserting that they agree within the run's `precision_eps`; return the figures compared."
+    first_epoch = lambda run: pd.read_csv(Path(run)/'history.csv').iloc[0]
+    out = Path(out or tempfile.mkdtemp()); data = make_synthetic(out/'data', n_patients=4, n_slices=8, seed=0)
+    small = dict(data=str(data), img_size=32, filters=4, batch_size=8, epochs=1, out=str(out), verbose=0)  # 3 train patients: 3 full batches
+    one, many = (first_epoch(train(**small, devices=k, name=f'devices-{k}')) for k in (1, n))
+    policy = json.loads((out/f'devices-{n}'/'config.json').read_text())['dtype_policy']
+    eps = precision_eps(policy)
+    for k in ('loss', 'val_loss'): assert np.isclose(one[k], many[k], rtol=eps, atol=eps), (k, one[k], many[k], policy)
+    flags = ['--data', str(data), '--img-size', '32', '--filters', '4', '--batch-size', '8', '--out', str(out), '--name', 'killed', '--verbose', '0',
+             '--devices', str(n), '--ema', '0.9', '--schedule', 'cosine']
+    proc = subprocess.Popen([sys.executable, '-c', DATA_PARALLEL_CMD, '--devices', str(n), '--lgg-train', *flags, '--epochs', '50'], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    state, t0 = out/'killed'/'state.json', time.time()
+    while not state.exists() and proc.poll() is None and time.time() - t0 < 600: time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL); _, err = proc.communicate()
+    assert state.exists(), f"lgg_train --devices {n} wrote no epoch: {err.decode()[-2000:]}"
+    _, done, _ = resume_point(out/'killed')
+    main(flags + ['--epochs', str(done + 1), '--resume'])  # on the n devices again
+    hist, st = pd.read_csv(out/'killed'/'history.csv'), json.loads(state.read_text())
+    assert hist.epoch.tolist() == list(range(1, done + 2)) and st['finished'], (hist.epoch.tolist(), st)
+    return dict(backend=keras.backend.backend(), devices=train_devices(n), dtype_policy=policy, eps=eps, loss=[float(one.loss), float(many.loss)],
+                val_loss=[float(one.val_loss), float(many.val_loss)], killed_after=done, resumed_to=int(st['epoch']), best_val_dice=st['best_val_dice'], run=str(out/'killed'))
+
+def data_parallel_main(argv=None):  # `--devices N` [`--lgg-train` flags...]; default `sys.argv[1:]`
+    "The data-parallel check in a fresh process: `simulate_devices(N)`, then `check_data_parallel` (one JSON line), or `lgg_train` with the flags after `--lgg-train`."
+    ap = _Parser(prog='data_parallel_main', description='Check data-parallel training on N devices (the CPU split into N where there is no GPU).')
+    ap.add_argument('--devices', type=int, default=2, help='devices (default 2)')
+    ap.add_argument('--lgg-train', nargs=argparse.REMAINDER, help=argparse.SUPPRESS)  # the child: lgg_train on the same devices
+    a = ap.parse_args(argv)
+    simulate_devices(a.devices)
+    if a.lgg_train is not None: main(a.lgg_train)
+    else: print(json.dumps(check_data_parallel(n=a.devices)))
