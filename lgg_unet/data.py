@@ -8,9 +8,9 @@ __all__ = ['KAGGLE_SLUG', 'PATIENT_RE', 'NO_DATA_HELP', 'SIDE_FILES', 'SITE_RE',
            'locate_kaggle_3m', 'atomic_write', 'write_json', 'NotWritableError', 'check_writable', 'check_archive',
            'NoSpaceError', 'space_for', 'extract_zip', 'download_lgg', 'find_dataset', 'make_synthetic', 'is_synthetic',
            'is_side_file', 'data_entries', 'number_slices', 'missing_slices', 'slice_gaps', 'usual_shape',
-           'patient_institution', 'index_dataset', 'data_credit', 'example_dataset', 'dataset_line', 'summarize',
-           'show_slice', 'show_samples', 'patient_split', 'patient_folds', 'one_line_errors', 'CommandParser',
-           'command', 'data_main', 'run_command']
+           'read_clinical_csv', 'patient_institution', 'index_dataset', 'data_credit', 'example_dataset',
+           'dataset_line', 'summarize', 'show_slice', 'show_samples', 'patient_split', 'patient_folds',
+           'one_line_errors', 'CommandParser', 'command', 'data_main', 'run_command']
 
 # %% ../nbs/00_data.ipynb #8a88ad6c
 import argparse, errno, functools, json, os, re, shutil, tempfile, subprocess, sys, uuid, warnings, zipfile
@@ -392,7 +392,7 @@ def _size_problems(checked, size):
     return problems
 
 # %% ../nbs/00_data.ipynb #dafcf3e4
-def _read_clinical(csv):
+def read_clinical_csv(csv):
     "The rows of `data.csv` keyed by `case`, or None after a warning naming the file and what is wrong."
     try: clinical = pd.read_csv(csv)
     except (ValueError, OSError) as e: why = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:200]}"
@@ -414,7 +414,7 @@ def _join_clinical(df, root):
     "Add the per-patient columns of `data.csv`, if it is there and readable (matched on the `case` id, e.g. TCGA_CS_4941)."
     df['case'] = df.patient.str.split('_').str[:3].str.join('_')
     csv = Path(root)/'data.csv'
-    clinical = _read_clinical(csv) if csv.exists() else None
+    clinical = read_clinical_csv(csv) if csv.exists() else None
     if clinical is None: return df
     _warn_unmatched(csv, set(clinical.case), set(df.case))
     return df.merge(clinical.drop(columns=[c for c in clinical if c in df and c != 'case']), on='case', how='left')

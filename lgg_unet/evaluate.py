@@ -9,8 +9,8 @@ __all__ = ['MODEL_FORMATS', 'PRETRAINED', 'SCORES', 'PER_PATIENT', 'PER_SLICE', 
            'pred_path', 'write_mask_png', 'pretrained_path', 'load_pretrained', 'check_output_names',
            'add_predict_flags', 'options_from_args', 'predict_main', 'hd95', 'hd95_worst', 'score_volume',
            'score_slices', 'roc_auc', 'roc_curve', 'presence_scores', 'evaluate_model', 'patient_scores',
-           'summarize_results', 'evaluate_main', 'load_image', 'select_components', 'keep_largest_component',
-           'COMPONENT_RULES', 'DEFAULT_COMPONENTS', 'COMPONENT_FRACTION']
+           'summarize_results', 'write_results', 'evaluate_main', 'load_image', 'select_components',
+           'keep_largest_component', 'COMPONENT_RULES', 'DEFAULT_COMPONENTS', 'COMPONENT_FRACTION']
 
 # %% ../nbs/05_evaluate.ipynb #c208fab1
 import argparse, io, json, os, shutil, sys, tempfile, time
@@ -23,7 +23,7 @@ import keras
 from scipy import ndimage
 import lgg_unet
 import lgg_unet.unet  # registers the sigmoid head, the one custom layer of both networks, before any model is loaded
-from .data import PATIENT_RE, atomic_write, check_archive, check_writable, one_line_errors, usual_shape, binary_scores, holds_patients, read_image, read_mask, warn_files, find_dataset, index_dataset, is_synthetic, write_json
+from .data import CommandParser, PATIENT_RE, atomic_write, check_archive, check_writable, one_line_errors, usual_shape, binary_scores, holds_patients, read_image, read_mask, warn_files, find_dataset, index_dataset, is_synthetic, write_json
 from .preprocess import prepare_volume, resize_probs, probs_to_mask, COMPONENT_RULES, DEFAULT_COMPONENTS
 from .data import command, data_entries, is_side_file, number_slices, slice_gaps
 
@@ -258,10 +258,6 @@ def load_pretrained(weights=None): # folder holding the packaged models; default
     return load_model(p)
 
 # %% ../nbs/05_evaluate.ipynb #931bb4eb
-class _Parser(argparse.ArgumentParser):
-    "An ArgumentParser whose errors raise `SystemExit('<prog>: <message>')`."
-    def error(self, message): raise SystemExit(f"{self.prog}: {message}")
-
 def _cli_model(prog, path):
     "The model at `path`, or the packaged one when `path` is None, or SystemExit with one line."
     if path is None and pretrained_path() is None:
@@ -352,7 +348,7 @@ def _add_predict_options(ap):
 @command('lgg_predict')
 def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_predict [--model M] INPUT... --out DIR`: write a 0/255 `<slice>_pred.png` for every input slice."
-    ap = _Parser(prog='lgg_predict', description=predict_main.__doc__)
+    ap = CommandParser(prog='lgg_predict', description=predict_main.__doc__)
     ap.add_argument('inputs', nargs='+', metavar='INPUT', help='slice .tif files, patient folders or a dataset folder')
     _add_predict_options(ap)
     args = ap.parse_args(argv)
@@ -515,7 +511,7 @@ def _unscored(model, data, out, o):
     if n == 0: raise SystemExit(f"lgg_evaluate: nothing could be predicted under {data}")
     print(f"lgg_evaluate: {data} has no masks: wrote {n} predicted mask(s) to {out}, but cannot score them")
 
-def _write_results(out, per_patient, per_slice, summary):
+def write_results(out, per_patient, per_slice, summary):
     "Write `per_patient.csv`, `per_slice.csv` and `summary.json` into `out`, each atomically."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     for name, table in (('per_patient.csv', per_patient), ('per_slice.csv', per_slice)):
@@ -539,7 +535,7 @@ def _summary_line(s):
 
 # %% ../nbs/05_evaluate.ipynb #cf071275
 def _evaluate_args(argv):
-    ap = _Parser(prog='lgg_evaluate', description='Command `lgg_evaluate`: score a model per patient and per slice.')
+    ap = CommandParser(prog='lgg_evaluate', description='Command `lgg_evaluate`: score a model per patient and per slice.')
     ap.add_argument('--data', help='dataset: kaggle_3m folder, a folder holding it or the zip (default: $LGG_DATA, /kaggle/input)')
     who = ap.add_mutually_exclusive_group()
     who.add_argument('--patients', nargs='+', help='patient folder names to evaluate (default: all)')
@@ -569,6 +565,6 @@ def evaluate_main(argv=None): # command-line arguments; default sys.argv[1:]
     df = _select_patients('lgg_evaluate', index_dataset(root), patients, root)
     pp, ps = evaluate_model(model, df, args.out, o)
     s = summarize_results(pp, ps, model=model_path, data=str(root), synthetic=is_synthetic(root), split=args.split, **asdict(o))
-    _write_results(args.out, pp, ps, s)
+    write_results(args.out, pp, ps, s)
     print(f"lgg_evaluate: {_summary_line(s)}\nlgg_evaluate: wrote per_patient.csv, per_slice.csv, summary.json and {len(ps)} masks to {args.out}")
     return Path(args.out)

@@ -15,11 +15,11 @@ import keras
 from matplotlib.figure import Figure
 import lgg_unet
 from .data import atomic_write, cache_dir, data_credit, example_dataset, find_dataset, make_synthetic, one_line_errors, write_json
-from .train import (SHIPPED_RECIPE, _finished, book_run, book_scale, cached_run, export_model, gpu_available, recipe_fields,
+from .train import (SHIPPED_RECIPE, run_finished, book_run, book_scale, cached_run, export_model, gpu_available, recipe_fields,
                             resumed_config, run_data, run_dir, run_xla_choice, train, train_config, train_parser)
-from .evaluate import (PRETRAINED, PredictOptions, _write_results, add_predict_flags, evaluate_model, load_model, options_from_args,
+from .evaluate import (PRETRAINED, PredictOptions, write_results, add_predict_flags, evaluate_model, load_model, options_from_args,
                                predict_options, summarize_results)
-from .visualize import _with_report
+from .visualize import with_report
 from .data import check_writable, command
 from dataclasses import fields
 from .train import TrainConfig
@@ -41,7 +41,7 @@ def _scored(run, o):  # a fold run; `PredictOptions`
 def _train_fold(cfg, cv, k):  # the configuration, the CV folder, the fold
     "Train fold `k` into `cv/fold<k>`, or resume it, or leave it if finished; returns the run folder."
     run = cv/f'fold{k}'
-    if _finished(run): return run
+    if run_finished(run): return run
     return train(replace(cfg, fold=k, out=str(cv), name=run.name, resume=run.is_dir(), overwrite=False))
 
 # %% ../nbs/07_experiments.ipynb #8932479e
@@ -111,7 +111,7 @@ def cross_validate(config:'TrainConfig|None'=None,  # options of every fold (`fo
     minutes = [round(((cv/f'fold{k}'/'state.json').stat().st_mtime - (cv/f'fold{k}'/'split.json').stat().st_mtime) / 60, 1) for k in range(cfg.folds)]
     s = cv_summary(oof, oof_slices, model=f'{cv.name} (out of fold)', data=str(df.attrs.get('root')), synthetic=bool(df.attrs.get('synthetic')),
                    config=asdict(cfg), minutes_per_fold=minutes, **asdict(o))
-    _write_results(cv, oof, oof_slices, s)
+    write_results(cv, oof, oof_slices, s)
     fig = plot_cv(oof, f"{cv.name}: out-of-fold Dice per patient, {cfg.folds} folds\n{data_credit(s['synthetic'])}")
     atomic_write(cv/'cv.png', lambda p: fig.savefig(p))
     return cv
@@ -166,7 +166,7 @@ def _cv_folds(argv): # command-line arguments, without `--no-report`
 @command('lgg_cv')  # a full disk while the report is written: one line too
 def cv_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_cv`: train every fold, score each patient out of fold, print the summary, write `OUT/NAME/report.html` unless `--no-report` (chapter 06)."
-    return _with_report('lgg_cv', _cv_folds, argv)
+    return with_report('lgg_cv', _cv_folds, argv)
 
 
 # %% ../nbs/07_experiments.ipynb #2cc2f979

@@ -17,11 +17,11 @@ from scipy import ndimage, stats
 from scipy.spatial import ConvexHull
 from scipy.special import gammaln, logsumexp
 from skimage.measure import find_contours
-from .data import _read_clinical, atomic_write, data_credit, find_dataset, index_dataset, is_synthetic, read_mask
+from .data import read_clinical_csv, atomic_write, data_credit, find_dataset, index_dataset, is_synthetic, read_mask
 from .preprocess import keep_largest_component
-from .evaluate import _Parser, pred_path, roc_auc
+from .evaluate import pred_path, roc_auc
 from .visualize import credit_figure, save_figure
-from .data import check_writable, command
+from .data import CommandParser, check_writable, command
 
 # %% ../nbs/08_shape.ipynb #29ba4ad2
 def mvee(points,      # (N, d) points, N > d, not all on one hyperplane
@@ -165,7 +165,7 @@ def features_table(df,            # slice index from `index_dataset`
 def read_clinical(root): # a `kaggle_3m` folder
     "`root/data.csv` keyed by `case` (its `Patient`), or None if there is none or it is unusable (then a warning says why)."
     csv = Path(root)/'data.csv'
-    return _read_clinical(csv) if csv.exists() else None
+    return read_clinical_csv(csv) if csv.exists() else None
 
 def cluster_columns(clinical): # `read_clinical`'s table
     "The genomic cluster columns of `clinical`, in its order: every column named `*Cluster`."
@@ -294,7 +294,7 @@ def plot_shape(manual,                  # `features_table` of the manual masks
 
 # %% ../nbs/08_shape.ipynb #d382c96a
 def _shape_args(argv):
-    ap = _Parser(prog='lgg_shape', description="Shape features (BEVR, ASD, MF) of every patient's tumour and their association with the genomic clusters of data.csv.")
+    ap = CommandParser(prog='lgg_shape', description="Shape features (BEVR, ASD, MF) of every patient's tumour and their association with the genomic clusters of data.csv.")
     ap.add_argument('--data', required=True, help='dataset: kaggle_3m folder, a folder holding it, or the zip')
     ap.add_argument('--masks', help='results folder holding <patient>/<slice>_pred.png (lgg_predict, lgg_evaluate, lgg_cv); default: the manual masks')
     ap.add_argument('--out', required=True, help='folder for shape_features.csv, association.csv, auc.csv and shape.png')

@@ -13,8 +13,8 @@ __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SC
            'recipe_fields', 'run_config', 'run_batches', 'demo_data', 'train_config', 'resumed_config', 'train',
            'train_devices', 'data_parallel', 'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info',
            'precision_plan', 'precision_eps', 'kept_random_state', 'probe_xla', 'settle_xla', 'run_xla_choice',
-           'book_scale', 'book_config', 'book_dir', 'cached_run', 'book_run', 'export_model', 'train_parser',
-           'config_flags', 'main', 'data_parallel_plan', 'simulate_devices', 'check_data_parallel',
+           'book_scale', 'book_config', 'run_finished', 'book_dir', 'cached_run', 'book_run', 'export_model',
+           'train_parser', 'config_flags', 'main', 'data_parallel_plan', 'simulate_devices', 'check_data_parallel',
            'data_parallel_main']
 
 # %% ../nbs/04_train.ipynb #edff5fed
@@ -28,7 +28,7 @@ import pandas as pd
 import keras
 from keras import ops
 
-from .data import atomic_write, check_archive, check_writable, one_line_errors, binary_scores, cache_dir, example_dataset, find_dataset, index_dataset, is_synthetic, make_synthetic, patient_folds, patient_split, read_mask, warn_files, write_json
+from .data import CommandParser, atomic_write, check_archive, check_writable, one_line_errors, binary_scores, cache_dir, example_dataset, find_dataset, index_dataset, is_synthetic, make_synthetic, patient_folds, patient_split, read_mask, warn_files, write_json
 from .preprocess import DEFAULT_COMPONENTS, SliceBatches, build_cache, probs_to_mask, resize_probs
 from .unet import build_unet
 from .data import command
@@ -830,7 +830,7 @@ def book_config(model='unet',  # 'unet' or 'fpn'
     else: kw = {**SHIPPED_RECIPE, 'epochs': BOOK_CPU_EPOCHS, 'valid_pct': 0.2, 'patience': 1000, 'seed': 0, 'verbose': 2, **book_scale()}
     return TrainConfig(**{k: v for k, v in {**kw, 'model': model}.items() if k not in IGNORED_BY[model]})  # the U-Net's width is no FPN option
 
-def _finished(run): return (Path(run)/'state.json').exists() and json.loads((Path(run)/'state.json').read_text()).get('finished', False)
+def run_finished(run): return (Path(run)/'state.json').exists() and json.loads((Path(run)/'state.json').read_text()).get('finished', False)
 
 def book_dir(working='/kaggle/working'):  # a Kaggle kernel's output folder
     "The folder of the book's runs: `cache_dir()/'book'`, or `working/lgg_unet_book` where `working` exists and `LGG_CACHE` is unset (a Kaggle kernel keeps it)."
@@ -858,7 +858,7 @@ def book_run(model='unet', test=None,  # see `book_config`
         if cfg.verbose: print(f"Training the book's {model}: {cfg.epochs} epochs at {cfg.img_size}px, {cfg.patients or 'all'} patients, "
                               f"{'a GPU' if gpu_available() else 'the CPU'}; a line per epoch follows.", flush=True)
         return train(replace(cfg, out=str(run.parent), name=run.name, resume=run.is_dir()))
-    return cached_run(model, [asdict(replace(cfg, verbose=0)), str(run_data(cfg.data).attrs['root'])], None if only_cached else make, _finished)
+    return cached_run(model, [asdict(replace(cfg, verbose=0)), str(run_data(cfg.data).attrs['root'])], None if only_cached else make, run_finished)
 
 # %% ../nbs/04_train.ipynb #be9257f7
 def export_model(run,  # a training run folder (its config.json, and best.keras or, without validation, last.keras)
@@ -877,13 +877,9 @@ def export_model(run,  # a training run folder (its config.json, and best.keras 
     return dest
 
 # %% ../nbs/04_train.ipynb #0220413b
-class _Parser(argparse.ArgumentParser):
-    "An ArgumentParser whose errors are one line naming the command."
-    def error(self, message): raise SystemExit(f"{self.prog}: {message}")
-
 def train_parser():
     "The argument parser of `lgg_train`: a flag per `TrainConfig` field; flags not given are absent from the result."
-    ap = _Parser(prog='lgg_train', description='Train a U-Net or FPN on the LGG MRI dataset; every file goes to OUT/NAME.',
+    ap = CommandParser(prog='lgg_train', description='Train a U-Net or FPN on the LGG MRI dataset; every file goes to OUT/NAME.',
                  argument_default=argparse.SUPPRESS, allow_abbrev=False)  # `--epoch` is not `--epochs`
     for f in fields(TrainConfig):
         t, flag, h = _field_type(f), f.name.replace('_', '-'), f"{f.metadata['help']} (default: {f.default})".replace('%', '%%')
@@ -973,7 +969,7 @@ def check_data_parallel(out=None,  # folder for the runs (default: a new tempora
 
 def data_parallel_main(argv=None):  # `--devices N` [`--lgg-train` flags...]; default `sys.argv[1:]`
     "The data-parallel check in a fresh process: `simulate_devices(N)`, then `check_data_parallel` (one JSON line), or `lgg_train` with the flags after `--lgg-train`."
-    ap = _Parser(prog='data_parallel_main', description='Check data-parallel training on N devices (the CPU split into N where there is no GPU).')
+    ap = CommandParser(prog='data_parallel_main', description='Check data-parallel training on N devices (the CPU split into N where there is no GPU).')
     ap.add_argument('--devices', type=int, default=2, help='devices (default 2)')
     ap.add_argument('--lgg-train', nargs=argparse.REMAINDER, help=argparse.SUPPRESS)  # the child: lgg_train on the same devices
     a = ap.parse_args(argv)

@@ -9,7 +9,7 @@ __all__ = ['TRUTH', 'PRED', 'COLUMNS', 'LEGEND', 'NO_REPORT', 'save_figure', 'cr
            'evaluation_items', 'thumbnail', 'jpeg_uri', 'png_uri', 'slice_flag', 'patient_slices', 'read_slice',
            'slice_figure', 'patient_section', 'patients_table', 'figures_html', 'report_html', 'write_report',
            'parse_report', 'decodes', 'find_chromium', 'render_dom', 'screenshot', 'check_in_browser', 'report_main',
-           'evaluate_main']
+           'with_report', 'evaluate_main']
 
 # %% ../nbs/06_visualize.ipynb #c67b20cb
 import base64, html, io, json, shutil, subprocess, sys, tempfile
@@ -22,8 +22,8 @@ import cv2
 from matplotlib.figure import Figure
 from .data import DATA_CREDIT, PATIENT_RE, atomic_write, binary_scores, data_credit, find_dataset, index_dataset, read_image, read_mask, show_slice, show_samples
 from . import evaluate
-from .evaluate import PER_PATIENT, PER_SLICE, SCORES, _Parser, pred_path, presence_scores, roc_curve, slice_files, summarize_results
-from .data import check_writable, command
+from .evaluate import PER_PATIENT, PER_SLICE, SCORES, pred_path, presence_scores, roc_curve, slice_files, summarize_results
+from .data import CommandParser, check_writable, command
 
 # %% ../nbs/06_visualize.ipynb #d6e14de9
 def save_figure(fig:Figure, # the figure to write
@@ -588,7 +588,7 @@ def check_in_browser(report,       # a report.html written by `write_report`
 @command('lgg_report')
 def report_main(argv=None): # command-line arguments; default sys.argv[1:]
     "Command `lgg_report RESULTS [--data D] [--out FILE]`: (re)build the report.html of a results folder."
-    ap = _Parser(prog='lgg_report', description='Build report.html, a self-contained page of a results folder of lgg_evaluate or lgg_cv.')
+    ap = CommandParser(prog='lgg_report', description='Build report.html, a self-contained page of a results folder of lgg_evaluate or lgg_cv.')
     ap.add_argument('results', help='results folder (per_patient.csv, per_slice.csv, summary.json, <patient>/<slice>_pred.png)')
     ap.add_argument('--data', help="dataset of the slice images (default: the one summary.json names)")
     ap.add_argument('--out', help='HTML file to write (default: RESULTS/report.html)')
@@ -606,7 +606,7 @@ def report_main(argv=None): # command-line arguments; default sys.argv[1:]
 # %% ../nbs/06_visualize.ipynb #544234d4
 NO_REPORT = '--no-report'
 
-def _with_report(prog, main, argv):
+def with_report(prog, main, argv):
     "Run `main` (an `lgg_evaluate`/`lgg_cv` main returning its results folder) on `argv` less `--no-report`, then write the folder's report unless told not to."
     argv = list(sys.argv[1:] if argv is None else argv)
     rest = [a for a in argv if a != NO_REPORT]
@@ -623,4 +623,4 @@ def _with_report(prog, main, argv):
 @command('lgg_evaluate')
 def evaluate_main(argv=None): # `lgg_evaluate`'s arguments and `--no-report`; default sys.argv[1:]
     "Command `lgg_evaluate`: chapter 05's `evaluate_main`, then `OUT/report.html` unless `--no-report`."
-    return _with_report('lgg_evaluate', evaluate.evaluate_main, argv)
+    return with_report('lgg_evaluate', evaluate.evaluate_main, argv)
