@@ -54,7 +54,8 @@ PROSE = [
     (r"training step runs about (\d+)% faster", lambda r, c: onednn_gain(r)),
     (r"probability per pixel, thresholded at (\d\.\d+)", lambda r, c: record(r, 'accuracy/shipped/chosen_on_dev/threshold')),
 ]
-NOT_FIGURES = [r"below 0\.1", r"Python 3\.\d+", r"CC BY-NC-SA 4\.0", r"TensorFlow 2\.\d+", r"Keras 3\b"]  # definitions, versions, licences
+NOT_FIGURES = [r"`[^`\n]*`", r"below 0\.1", r"\b\d+\.\d+\.\d+\b", r"Python 3\.\d+", r"CC BY-NC-SA 4\.0", r"TensorFlow 2\.\d+",
+               r"(?:Keras|under) 3\.\d+", r"Keras 3\b", r"3\.\d+ on Kaggle"]  # code, definitions, versions, licences
 
 def as_shown(value, shown):
     "`value` written as `shown` writes its figure: the same decimals, or 'no' for zero."
