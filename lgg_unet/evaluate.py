@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['MODEL_FORMATS', 'PRETRAINED', 'SCORES', 'PER_PATIENT', 'PER_SLICE', 'flair_threshold_model', 'model_preprocessing',
            'model_format', 'load_model', 'model_input_shape', 'to_model_input', 'predict_probs', 'predict_mask',
-           'slice_files', 'read_slices', 'PredictOptions', 'predict_options', 'VolumePrediction', 'predict_volume',
-           'pred_path', 'write_mask_png', 'pretrained_path', 'load_pretrained', 'check_output_names',
+           'model_normalizes', 'slice_files', 'read_slices', 'PredictOptions', 'predict_options', 'VolumePrediction',
+           'predict_volume', 'pred_path', 'write_mask_png', 'pretrained_path', 'load_pretrained', 'check_output_names',
            'add_predict_flags', 'options_from_args', 'predict_main', 'hd95', 'hd95_worst', 'score_volume',
            'score_slices', 'roc_auc', 'roc_curve', 'presence_scores', 'evaluate_model', 'patient_scores',
            'summarize_results', 'write_results', 'evaluate_main', 'load_image', 'select_components',
@@ -138,9 +138,9 @@ def predict_mask(model,              # a Keras segmentation model
     if isinstance(image, (str, Path)): image = read_image(image)
     image = np.asarray(image)
     if image.ndim != 3: raise ValueError(f"expected one slice of shape (H, W, 3), got {image.shape}")
-    return predict_probs(model, image[None], normalize=_normalizes(model, normalize))[0] > threshold
+    return predict_probs(model, image[None], normalize=model_normalizes(model, normalize))[0] > threshold
 
-def _normalizes(model, normalize):
+def model_normalizes(model, normalize):
     "`normalize` if given, else how `model` was trained (`load_model`); ValueError for a model that does not say: never silently unnormalised."
     if normalize is not None: return bool(normalize)
     if not hasattr(model, 'lgg_normalize'):
@@ -223,7 +223,7 @@ def predict_volume(model,                 # a Keras segmentation model
     left = []  # a slice number's second file
     paths, images, problems = read_slices(slice_files(patient_folder, left))
     if not paths: raise ValueError(f"no readable slices in {patient_folder}: {problems[0][0]} ({problems[0][1]})")
-    prob = predict_probs(model, images, o.batch_size, o.tta, _normalizes(model, o.normalize))
+    prob = predict_probs(model, images, o.batch_size, o.tta, model_normalizes(model, o.normalize))
     slices = [int(PATIENT_RE.match(p.name)['slice']) for p in paths]
     warn_files(slice_gaps(patient_folder, slices), 'patient folder(s) with gaps in their slice numbers')
     return VolumePrediction(Path(patient_folder).name, paths, slices, prob, probs_to_mask(prob, o.threshold, o.components), left + problems)
@@ -303,7 +303,7 @@ def check_output_names(out,     # the results folder
 # %% ../nbs/05_evaluate.ipynb #530c5265
 def _predict_files(model, files, out, o):  # the model, loose slice files, the results folder, `PredictOptions`
     "Predict loose slice files in batches, each prepared on its own (as `predict_mask`); write their PNGs; return how many were written."
-    shape, norm, items = model_input_shape(model), _normalizes(model, o.normalize), []
+    shape, norm, items = model_input_shape(model), model_normalizes(model, o.normalize), []
     for f in files:
         good, arr, problems = read_slices([f])
         for p, why in problems: _skip('lgg_predict', p, why)
@@ -356,7 +356,7 @@ def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
     check_writable(args.out)  # before any work
     if not any(Path(s).exists() for s in args.inputs): raise SystemExit(f"lgg_predict: nothing could be predicted from {' '.join(args.inputs)}: no such file or folder")
     model, _ = _cli_model('lgg_predict', args.model)
-    o = replace(o, normalize=_normalizes(model, o.normalize))  # as the model was trained unless --normalize/--no-normalize
+    o = replace(o, normalize=model_normalizes(model, o.normalize))  # as the model was trained unless --normalize/--no-normalize
     folders, files = check_output_names(args.out, *_expand_inputs(args.inputs))  # before anything is written
     t0 = time.perf_counter()
     n = _predict_folders(model, folders, args.out, o) + _predict_files(model, files, args.out, o)
@@ -557,7 +557,7 @@ def evaluate_main(argv=None): # command-line arguments; default sys.argv[1:]
     check_writable(args.out)  # before any work
     patients = _run_split('lgg_evaluate', args.run, args.split) if args.split else args.patients
     model, model_path = _cli_model('lgg_evaluate', args.model)  # before the data: a bad --model fails before any download
-    o = replace(o, normalize=_normalizes(model, o.normalize))  # as the model was trained unless --normalize/--no-normalize
+    o = replace(o, normalize=model_normalizes(model, o.normalize))  # as the model was trained unless --normalize/--no-normalize
     if args.data and Path(args.data).is_dir() and not holds_patients(args.data) and not any(Path(args.data).glob('**/kaggle_3m')):
         _unscored(model, args.data, args.out, o); return Path(args.out)
     try: root = find_dataset(args.data)

@@ -22,7 +22,7 @@ from nibabel.orientations import axcodes2ornt, apply_orientation, io_orientation
 # %% ../nbs/09_scan.ipynb #72b9d378
 from .data import CommandParser, atomic_write, check_writable, command
 from .preprocess import probs_to_mask
-from .evaluate import (PredictOptions, predict_options, predict_probs, load_model, load_pretrained,
+from .evaluate import (PredictOptions, model_normalizes, predict_options, predict_probs, load_model, load_pretrained,
                                add_predict_flags, options_from_args)
 from .evaluate import predict_main as slices_main
 
@@ -176,9 +176,7 @@ def predict_stack(model, # a Keras segmentation model (`load_model`, `load_pretr
                   **changes): # fields of `PredictOptions` to change, e.g. `tta=True`
     "Probabilities `float32` and mask `bool` (N,H,W) of a stack, as `predict_volume` predicts a patient folder."
     o = predict_options(options, **changes)
-    norm = o.normalize if o.normalize is not None else getattr(model, 'lgg_normalize', None)
-    if norm is None:
-        raise ValueError(f"model {model.name!r} does not say whether its inputs are normalised per patient: load it with load_model, or pass normalize")
+    norm = model_normalizes(model, o.normalize)
     n, h, w = stack.shape[:3]
     sq, (top, left) = pad_square(stack)
     prob = predict_probs(model, sq, o.batch_size, o.tta, norm)[:, top:top+h, left:left+w]
