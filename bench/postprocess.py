@@ -8,17 +8,17 @@ Prints one row per rule (mean, median, patients below 0.1, missed, paired agains
 with --record, stores them under 'postprocess' in bench/results.json. Writes <cv>/postprocess_per_patient.csv.
 """
 import argparse, json, sys, time
+from dataclasses import replace
 from pathlib import Path
 import numpy as np
 import pandas as pd
 
 from lgg_unet.data import binary_scores, index_dataset, read_mask
 from lgg_unet.evaluate import load_model, predict_volume
-from lgg_unet.preprocess import select_components
+from lgg_unet.preprocess import PostProcess
 
-RULES = {'all': dict(rule='all'), 'largest': dict(rule='largest'), 'max_prob': dict(rule='max_prob'),
-         'fraction_0.1': dict(rule='fraction', fraction=0.1), 'fraction_0.25': dict(rule='fraction', fraction=0.25),
-         'fraction_0.5': dict(rule='fraction', fraction=0.5)}
+RULES = {'all': PostProcess(components='all'), 'largest': PostProcess(components='largest'), 'max_prob': PostProcess(components='max_prob'),
+         'fraction_0.1': PostProcess(fraction=0.1), 'fraction_0.25': PostProcess(fraction=0.25), 'fraction_0.5': PostProcess(fraction=0.5)}
 
 
 def fold_probs(cv, df):
@@ -38,10 +38,9 @@ def score_rules(prob, true, thresholds):
     "Per-rule Dice, precision and recall of one patient."
     out = {}
     for t in thresholds:
-        raw = prob > t
         for name, r in RULES.items():
-            s = binary_scores(select_components(raw, prob, **r), true)
-            key = name if t == 0.5 else f'{name}@{t:g}'
+            s = binary_scores(replace(r, threshold=t)(prob), true)
+            key = name if t == PostProcess.threshold else f'{name}@{t:g}'
             out.update({f'{key}:dice': s['dice'], f'{key}:precision': s['precision'], f'{key}:recall': s['recall']})
     return out
 
@@ -61,7 +60,7 @@ if __name__ == '__main__':
     sys.path.insert(0, str(Path(__file__).parent))
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('cv', help='a CV folder written by lgg_cv (fold<k>/model.keras, split.json)')
-    ap.add_argument('--thresholds', type=float, nargs='+', default=[0.5])
+    ap.add_argument('--thresholds', type=float, nargs='+', default=[PostProcess.threshold])
     ap.add_argument('--record', action='store_true')
     a = ap.parse_args()
     cv, t0 = Path(a.cv), time.time()

@@ -20,7 +20,7 @@ WORK = ROOT/'bench'/'_work'
 from lgg_unet.train import SHIPPED_RECIPE, config_flags
 
 BUDGET_RECIPE = config_flags({**SHIPPED_RECIPE, 'valid_pct': 0.2, 'patience': 1000, 'seed': 42, 'precision': 'float32', 'verbose': 2})
-POSTS = {'plain': ['--no-largest-component'], 'tta': ['--tta', '--no-largest-component'], 'lcc': ['--components', 'largest'],  # lcc: the largest component (the CLI default is DEFAULT_COMPONENTS)
+POSTS = {'plain': ['--no-largest-component'], 'tta': ['--tta', '--no-largest-component'], 'lcc': ['--components', 'largest'],  # lcc: the largest component (the CLI default is PostProcess.components)
          'tta+lcc': ['--tta', '--components', 'largest']}
 
 

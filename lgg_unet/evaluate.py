@@ -10,7 +10,7 @@ __all__ = ['MODEL_FORMATS', 'PRETRAINED', 'SCORES', 'PER_PATIENT', 'PER_SLICE', 
            'add_predict_flags', 'options_from_args', 'predict_main', 'hd95', 'hd95_worst', 'score_volume',
            'score_slices', 'roc_auc', 'roc_curve', 'presence_scores', 'evaluate_model', 'patient_scores',
            'summarize_results', 'write_results', 'evaluate_main', 'load_image', 'select_components',
-           'keep_largest_component', 'COMPONENT_RULES', 'DEFAULT_COMPONENTS', 'COMPONENT_FRACTION']
+           'keep_largest_component', 'COMPONENT_RULES', 'PostProcess']
 
 # %% ../nbs/05_evaluate.ipynb #c208fab1
 import argparse, io, json, os, shutil, sys, tempfile, time
@@ -24,12 +24,12 @@ from scipy import ndimage
 import lgg_unet
 import lgg_unet.unet  # registers the sigmoid head, the one custom layer of both networks, before any model is loaded
 from .data import CommandParser, PATIENT_RE, atomic_write, check_archive, check_writable, one_line_errors, usual_shape, binary_scores, holds_patients, read_image, read_mask, warn_files, find_dataset, index_dataset, is_synthetic, write_json
-from .preprocess import prepare_volume, resize_probs, probs_to_mask, COMPONENT_RULES, DEFAULT_COMPONENTS
+from .preprocess import prepare_volume, resize_probs, PostProcess, COMPONENT_RULES
 from .data import command, data_entries, is_side_file, number_slices, slice_gaps
 
 # %% ../nbs/05_evaluate.ipynb #a310d026
-from .preprocess import load_image, select_components, keep_largest_component, COMPONENT_FRACTION
-_all_ = ['load_image', 'select_components', 'keep_largest_component', 'COMPONENT_RULES', 'DEFAULT_COMPONENTS', 'COMPONENT_FRACTION']
+from .preprocess import load_image, select_components, keep_largest_component
+_all_ = ['load_image', 'select_components', 'keep_largest_component', 'COMPONENT_RULES', 'PostProcess']
 
 # %% ../nbs/05_evaluate.ipynb #add3a0b7
 def flair_threshold_model(size:int=64,          # side of the (square) input
@@ -132,7 +132,7 @@ def predict_probs(model,            # a Keras segmentation model with a sigmoid 
 # %% ../nbs/05_evaluate.ipynb #59a76e69
 def predict_mask(model,              # a Keras segmentation model
                  image,              # (H,W,3) slice, uint8 or float in [0,1], or the path of a slice tif
-                 threshold:float=0.5, # probability above which a pixel is tumour
+                 threshold:float=PostProcess.threshold, # probability above which a pixel is tumour
                  normalize=None): # normalise the slice on its own intensities; None: as the model was trained (`load_model`)
     "Binary tumour mask, `bool` (H,W), of one slice at the slice's own resolution."
     if isinstance(image, (str, Path)): image = read_image(image)
@@ -184,17 +184,18 @@ def _predict_opt(default, help, **flag): return field(default=default, metadata=
 class PredictOptions:
     "How a patient's slices become its mask (`predict_volume`); each field is a flag of `lgg_predict`, `lgg_evaluate` and `lgg_cv`."
     batch_size: int = _predict_opt(16, 'slices per forward pass', type=int)
-    threshold: float = _predict_opt(0.5, 'probability above which a pixel is tumour', type=float)
+    threshold: float = _predict_opt(PostProcess.threshold, 'probability above which a pixel is tumour', type=float)
     tta: bool = _predict_opt(False, 'average with the left-right mirrored slice', action='store_true')
-    components: str = _predict_opt(DEFAULT_COMPONENTS, "which 3-D connected components of each patient's mask to keep "
-                                   f"(default {DEFAULT_COMPONENTS}, the out-of-fold winner: bench/README.md)", choices=COMPONENT_RULES)
+    components: str = _predict_opt(PostProcess.components, "which 3-D connected components of each patient's mask to keep "
+                                   f"(default {PostProcess.components}, the out-of-fold winner: bench/README.md)", choices=COMPONENT_RULES)
     normalize: bool|None = _predict_opt(None, 'per-patient intensity normalisation (default: as the model was trained, see model_preprocessing)',
                                         action=argparse.BooleanOptionalAction)
+    @property
+    def post(self): return PostProcess(self.threshold, self.components)  # how the probabilities become the mask
     def __post_init__(self):
         if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, (int, np.integer)) or self.batch_size < 1:
             raise ValueError(f"batch_size must be a whole number of slices, at least 1; got {self.batch_size!r}")
-        if not 0 < self.threshold < 1: raise ValueError(f"threshold must lie strictly between 0 and 1; got {self.threshold!r}")
-        if self.components not in COMPONENT_RULES: raise ValueError(f"components rule {self.components!r} is not one of {', '.join(COMPONENT_RULES)}")
+        self.post  # the threshold and the component rule, checked by `PostProcess`
         if self.normalize not in (None, True, False): raise ValueError(f"normalize must be True, False or None (as trained); got {self.normalize!r}")
 
 def predict_options(options:PredictOptions|None=None, # options to start from; default `PredictOptions()`
@@ -226,7 +227,7 @@ def predict_volume(model,                 # a Keras segmentation model
     prob = predict_probs(model, images, o.batch_size, o.tta, model_normalizes(model, o.normalize))
     slices = [int(PATIENT_RE.match(p.name)['slice']) for p in paths]
     warn_files(slice_gaps(patient_folder, slices), 'patient folder(s) with gaps in their slice numbers')
-    return VolumePrediction(Path(patient_folder).name, paths, slices, prob, probs_to_mask(prob, o.threshold, o.components), left + problems)
+    return VolumePrediction(Path(patient_folder).name, paths, slices, prob, o.post(prob), left + problems)
 
 # %% ../nbs/05_evaluate.ipynb #4fac7877
 def pred_path(out, slice_path): # results folder; the slice's tif

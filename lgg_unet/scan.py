@@ -21,7 +21,6 @@ from nibabel.orientations import axcodes2ornt, apply_orientation, io_orientation
 
 # %% ../nbs/09_scan.ipynb #72b9d378
 from .data import CommandParser, atomic_write, check_writable, command
-from .preprocess import probs_to_mask
 from .evaluate import (PredictOptions, model_normalizes, predict_options, predict_probs, load_model, load_pretrained,
                                add_predict_flags, options_from_args)
 from .evaluate import predict_main as slices_main
@@ -180,7 +179,7 @@ def predict_stack(model, # a Keras segmentation model (`load_model`, `load_pretr
     n, h, w = stack.shape[:3]
     sq, (top, left) = pad_square(stack)
     prob = predict_probs(model, sq, o.batch_size, o.tta, norm)[:, top:top+h, left:left+w]
-    return prob, probs_to_mask(prob, o.threshold, o.components)
+    return prob, o.post(prob)
 
 # %% ../nbs/09_scan.ipynb #d9adacee
 def scan_report(mask, # bool (N,H,W) mask in the dataset's order

@@ -29,7 +29,7 @@ import keras
 from keras import ops
 
 from .data import CommandParser, atomic_write, check_archive, check_writable, one_line_errors, binary_scores, cache_dir, example_dataset, find_dataset, index_dataset, is_synthetic, make_synthetic, patient_folds, patient_split, read_mask, warn_files, write_json
-from .preprocess import DEFAULT_COMPONENTS, SliceBatches, build_cache, probs_to_mask, resize_probs
+from .preprocess import PostProcess, SliceBatches, build_cache, resize_probs
 from .unet import build_unet
 from .data import command
 
@@ -83,13 +83,13 @@ def _agree_or(ratio_num, den):
     return ops.where(den > 0, ratio_num / ops.maximum(den, 1.0), 1.0)
 
 @keras.saving.register_keras_serializable(package='lgg_unet')
-def dice_coef(y_true, y_pred, threshold=0.5):  # masks, probabilities, and the threshold for the prediction
+def dice_coef(y_true, y_pred, threshold=PostProcess.threshold):  # masks, probabilities, and the threshold for the prediction
     "Per-sample Dice of the thresholded prediction; 1 when both masks are empty."
     inter, sp, st = _binary_counts(y_true, y_pred, threshold)
     return _agree_or(2*inter, sp + st)
 
 @keras.saving.register_keras_serializable(package='lgg_unet')
-def iou_coef(y_true, y_pred, threshold=0.5):  # masks, probabilities, and the threshold for the prediction
+def iou_coef(y_true, y_pred, threshold=PostProcess.threshold):  # masks, probabilities, and the threshold for the prediction
     "Per-sample intersection over union of the thresholded prediction; 1 when both masks are empty."
     inter, sp, st = _binary_counts(y_true, y_pred, threshold)
     return _agree_or(inter, sp + st - inter)
@@ -197,8 +197,7 @@ class PatientValidation(keras.callbacks.Callback):
     "At each epoch's end: `val_loss`, and the per-patient Dice of the masks `lgg_evaluate` scores: `val_patient_dice` (mean), `val_patient_dice_median`, `val_missed`."
     def __init__(self, batches,  # validation batches (x, y), not shuffled: `SliceBatches(..., shuffle=False)` of `rows`
                  rows,  # index rows (`patient`, `slice`, `mask_path`) of the validation slices, in batch order
-                 threshold=0.5,  # probability above which a pixel is tumour
-                 components=DEFAULT_COMPONENTS):  # the rule on 3-D connected components (`probs_to_mask`): `lgg_evaluate`'s default
+                 post:PostProcess=PostProcess()):  # threshold and component rule: `lgg_evaluate`'s defaults
         super().__init__()
         rows = pd.DataFrame(rows).reset_index(drop=True)
         self.order = rows.sort_values(['patient', 'slice'], kind='stable').index.values  # each stack in slice order, as `predict_volume`
@@ -208,7 +207,7 @@ class PatientValidation(keras.callbacks.Callback):
         warn_files(notes, 'validation mask file(s) converted on reading')
         if len({t.shape for t in true}) > 1: raise ValueError(f"validation masks differ in size: {sorted({t.shape for t in true})}")
         self.true = np.stack(true)  # at the slices' own size
-        self.batches, self.threshold, self.components = batches, threshold, components
+        self.batches, self.post = batches, post
 
     def on_epoch_end(self, epoch, logs=None):
         loss, probs = 0.0, []
@@ -218,7 +217,7 @@ class PatientValidation(keras.callbacks.Callback):
             loss += float(ops.convert_to_numpy(sample_losses(self.model.loss, y, p)).sum())
             probs.append(ops.convert_to_numpy(p)[..., 0].astype(np.float32))
         prob = np.concatenate(probs)[self.order]
-        pred = np.concatenate([probs_to_mask(resize_probs(prob[self.patients == p], self.true.shape[1:]), self.threshold, self.components)
+        pred = np.concatenate([self.post(resize_probs(prob[self.patients == p], self.true.shape[1:]))
                                for p in np.unique(self.patients)])  # patients are contiguous and sorted in `order`
         dice = patient_dice(pred, self.true, self.patients)
         has_tumor = pd.Series(self.true.reshape(len(self.true), -1).any(1)).groupby(self.patients).any()
@@ -394,7 +393,7 @@ def plot_curves(history,  # `history.csv` as a DataFrame
         if col in history: ax1.plot(history.epoch, history[col], style, marker='.', label=label)
     for col, style, label in (('dice_coef', '-', 'training, per slice'), (MONITOR, '--', 'validation, per patient')):
         if col in history: ax2.plot(history.epoch, history[col], style, marker='.', label=label)
-    for ax, t in ((ax1, 'loss (BCE + Dice)'), (ax2, 'Dice (threshold 0.5)')): ax.set_xlabel('epoch'); ax.set_title(t, fontsize=10); ax.legend(fontsize=8)
+    for ax, t in ((ax1, 'loss (BCE + Dice)'), (ax2, f'Dice (threshold {PostProcess.threshold})')): ax.set_xlabel('epoch'); ax.set_title(t, fontsize=10); ax.legend(fontsize=8)
     fig.suptitle(title, fontsize=10); fig.tight_layout()
     return fig
 
