@@ -13,7 +13,7 @@ import lgg_unet  # before keras: oneDNN on, as in the library
 import keras
 from lgg_unet.data import index_dataset
 from lgg_unet.preprocess import load_image, load_mask
-from lgg_unet.train import build_model, BCEDiceLoss, use_xla
+from lgg_unet.train import TrainConfig, run_model, use_xla
 from train_speed import machine_info
 from record import save
 
@@ -25,8 +25,7 @@ def tumour_batch(data, n=16, size=128):
 
 def probe(policy, x, y, steps):
     keras.utils.set_random_seed(0)
-    model = build_model(filters=16, img_size=x.shape[1], mixed=policy)
-    model.compile(keras.optimizers.Adam(1e-3), BCEDiceLoss()); use_xla(model)
+    model = use_xla(run_model(TrainConfig(filters=16, img_size=x.shape[1]), policy))
     bottleneck = keras.Model(model.input, model.get_layer('bottleneck_conv2').output)
     model.train_on_batch(x, y)  # compile
     seconds, peaks = 0.0, {}

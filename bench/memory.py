@@ -33,10 +33,9 @@ def batches(n=4, seed=0):
 
 def train_keras(steps, xla):
     import lgg_unet, keras  # lgg_unet first, as a user's script: it sets the oneDNN switch before TensorFlow loads
-    from lgg_unet.train import BCEDiceLoss, build_model, training_metrics
+    from lgg_unet.train import TrainConfig, run_model, use_xla
     after_import = rss_mib()
-    model = build_model('unet', filters=FILTERS, img_size=SIZE, batchnorm=True)
-    model.compile(keras.optimizers.Adam(1e-3), BCEDiceLoss(), metrics=training_metrics(), jit_compile=bool(xla))
+    model = use_xla(run_model(TrainConfig(filters=FILTERS, img_size=SIZE, batchnorm=True)), bool(xla))
     pool = batches()
     for i in range(steps): model.train_on_batch(*pool[i % len(pool)])
     return dict(after_import=after_import, peak=peak_mib(), params=model.count_params())

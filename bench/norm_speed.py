@@ -40,11 +40,11 @@ def torch_worker(variant, steps):
 def worker(variant, steps):
     if variant.startswith('torch:'): return torch_worker(variant, steps)
     import lgg_unet, keras  # lgg_unet first: oneDNN on, as in the library
-    from lgg_unet.train import BCEDiceLoss, build_model
+    from lgg_unet.train import TrainConfig, run_model, use_xla
     policy, bn = variant.split(':')
     keras.utils.set_random_seed(0)
-    m = build_model('unet', filters=16, img_size=128, mixed=policy, batchnorm=bn != 'none', batchnorm_from=1 if bn == 'none' else int(bn))
-    m.compile(keras.optimizers.Adam(1e-3), BCEDiceLoss(dice_over='batch'), jit_compile=False)
+    cfg = TrainConfig(filters=16, img_size=128, batchnorm=bn != 'none', batchnorm_from=1 if bn == 'none' else int(bn), dice_over='batch')
+    m = use_xla(run_model(cfg, policy), False)
     rng = np.random.default_rng(0)
     x, y = rng.random((16, 128, 128, 3), np.float32), (rng.random((16, 128, 128, 1)) > 0.9).astype(np.float32)
     for _ in range(3): m.train_on_batch(x, y)  # compile and warm up

@@ -9,7 +9,7 @@ and after. Run it on a quiet machine: the paths alternate step by step, but a bu
 import argparse, json, os, time
 import numpy as np
 import keras
-from lgg_unet.train import BCEDiceLoss, build_model, choose_path, cpu_info, probe_xla, training_metrics
+from lgg_unet.train import TrainConfig, choose_path, cpu_info, probe_xla, run_model
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -19,8 +19,7 @@ def main():
 
     load0 = os.getloadavg()
     keras.utils.set_random_seed(0)
-    model = build_model('unet', filters=a.filters, img_size=a.img_size)
-    model.compile(keras.optimizers.Adam(1e-3), BCEDiceLoss(), metrics=training_metrics())
+    model = run_model(TrainConfig(filters=a.filters, img_size=a.img_size))
     rng = np.random.default_rng(0)
     batch = rng.random((a.batch_size, a.img_size, a.img_size, 3), dtype=np.float32), (rng.random((a.batch_size, a.img_size, a.img_size, 1)) > 0.9).astype(np.float32)
     t0 = time.perf_counter()

@@ -10,8 +10,8 @@ __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SC
            'sample_losses', 'PatientValidation', 'history_columns', 'RunCheckpoint', 'write_state', 'finite_weights',
            'StopOnNaN', 'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule',
            'EMAWeights', 'resume_point', 'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table', 'config_fields',
-           'recipe_fields', 'run_config', 'run_batches', 'demo_data', 'train_config', 'resumed_config', 'train',
-           'train_devices', 'data_parallel', 'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info',
+           'recipe_fields', 'run_config', 'run_model', 'run_batches', 'demo_data', 'train_config', 'resumed_config',
+           'train', 'train_devices', 'data_parallel', 'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info',
            'precision_plan', 'precision_eps', 'kept_random_state', 'probe_xla', 'settle_xla', 'run_xla_choice',
            'book_scale', 'book_config', 'run_finished', 'book_dir', 'cached_run', 'book_run', 'export_model',
            'train_parser', 'config_flags', 'main', 'data_parallel_plan', 'simulate_devices', 'check_data_parallel',
@@ -532,6 +532,20 @@ def run_config(cfg:TrainConfig, df, mixed):  # the run's options, its slice inde
             'backend': keras.backend.backend(), 'dtype_policy': policy, 'precision_choice': {'choice': policy, 'reason': why, 'cpu': cpu_info()},
             'versions': versions, 'started': time.strftime('%Y-%m-%dT%H:%M:%S')}
 
+# %% ../nbs/04_train.ipynb #runmod02
+def run_model(config,  # a `TrainConfig`, or a run's `config.json` as a dict
+              policy:str='float32',  # dtype policy the layers compute in (`config.json`'s `dtype_policy`)
+              compile:bool=True):  # with the run's optimizer, loss and metrics
+    "The network of a run, built from its configuration, and compiled as `train` compiles it unless `compile` is False."
+    c = {**asdict(TrainConfig()), **(config if isinstance(config, dict) else asdict(config))}
+    model = build_model(c['model'], c['backbone'], c['filters'], c['img_size'], c['channels'], mixed=policy,
+                        batchnorm=c['batchnorm'], batchnorm_from=c['batchnorm_from'])
+    if compile:
+        adam = keras.optimizers.Adam(c['learning_rate'], use_ema=c['ema'] > 0, ema_momentum=c['ema'] or 0.99)
+        loss = BCEDiceLoss(c['bce_weight'], c['dice_weight'], c['dice_over'], c['tversky_beta'])
+        model.compile(adam, loss, metrics=training_metrics())
+    return model
+
 # %% ../nbs/04_train.ipynb #7abd47b9
 def run_batches(df, split, cfg:TrainConfig):  # slice index, patients of the run (`run_split`), options
     "(training `SliceBatches`, (validation `SliceBatches`, the validation slices' index rows) or None) for the patients of `split`."
@@ -587,10 +601,7 @@ def _fit_model(cfg, info, run, model, done, hist, train_ds, valid):
     "Compile (new runs) and fit from epoch `done`, with the run's callbacks, inside `data_parallel`; return (TimeBudget or None, model)."
     policy, n = info['dtype_policy'], len(info['train_devices'])
     if n > 1: train_ds = EvenBatches(train_ds, n)
-    if model is None:
-        model = build_model(cfg.model, cfg.backbone, cfg.filters, cfg.img_size, cfg.channels, mixed=policy, batchnorm=cfg.batchnorm, batchnorm_from=cfg.batchnorm_from)
-        adam = keras.optimizers.Adam(cfg.learning_rate, use_ema=cfg.ema > 0, ema_momentum=cfg.ema or 0.99)
-        model.compile(adam, BCEDiceLoss(cfg.bce_weight, cfg.dice_weight, cfg.dice_over, cfg.tversky_beta), metrics=training_metrics())
+    if model is None: model = run_model(cfg, policy)
     settle_xla(cfg, run, model, train_ds, gpu_available(), print if cfg.verbose else lambda *a: None, n)  # new and resumed models alike: `load_model` compiles with 'auto'
     budget = TimeBudget(cfg.time_budget) if cfg.time_budget else None
     title = f"{run.name}: {cfg.model}" + (' - SYNTHETIC phantom data' if info['synthetic'] else '')
@@ -867,7 +878,7 @@ def export_model(run,  # a training run folder (its config.json, and best.keras 
     cfg = json.loads((run/'config.json').read_text())
     src = run/'best.keras' if (run/'best.keras').exists() else run/'last.keras'
     if not src.exists(): raise FileNotFoundError(f"{run} holds neither best.keras nor last.keras: no finished epoch to export")
-    net = build_model(cfg['model'], cfg['backbone'], cfg['filters'], cfg['img_size'], cfg['channels'], batchnorm=cfg.get('batchnorm', False), batchnorm_from=cfg.get('batchnorm_from', 1))
+    net = run_model(cfg, compile=False)  # float32
     trained = keras.models.load_model(check_archive(src), compile=False)
     if not finite_weights(trained): raise ValueError(f"{src} holds NaN or infinite weights: not exported")
     net.set_weights(trained.get_weights())
