@@ -477,7 +477,7 @@ def example_dataset():
 def dataset_line(root):  # a `kaggle_3m` folder, e.g. `example_dataset()`
     "One line naming the dataset at `root` (given by $LGG_DATA, Kaggle's input, or the SYNTHETIC phantom set) and its number of patients."
     root = Path(root)
-    n = sum(p.is_dir() for p in root.iterdir())
+    n = sum(p.is_dir() for p in data_entries(root))  # a `__MACOSX` or hidden folder is no patient
     if is_synthetic(root): return f"Dataset: the SYNTHETIC phantom set {root} ({n} patients); set LGG_DATA, or attach the Kaggle dataset, for the real one"
     where = ('Kaggle input' if kaggle_input().is_dir() and root.absolute().is_relative_to(kaggle_input().absolute()) else
              '$LGG_DATA' if os.environ.get('LGG_DATA') else 'given')
