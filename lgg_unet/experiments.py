@@ -8,21 +8,21 @@ __all__ = ['OOF_FILES', 'CV_FILES', 'BOOK_CV_CPU_EPOCHS', 'CV_PREDICT_FLAGS', 'c
 
 # %% ../nbs/07_experiments.ipynb #exp00004
 import json, os
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
+
 import pandas as pd
 import keras
 from matplotlib.figure import Figure
+
 import lgg_unet
-from .data import atomic_write, cache_dir, data_credit, example_dataset, find_dataset, make_synthetic, one_line_errors, write_json
-from .train import (SHIPPED_RECIPE, run_finished, book_run, book_scale, cached_run, export_model, gpu_available, recipe_fields,
-                            resumed_config, run_data, run_dir, run_xla_choice, train, train_config, train_parser)
+from .data import (atomic_write, cache_dir, check_writable, command, data_credit, example_dataset, find_dataset,
+                           make_synthetic, one_line_errors, write_json)
+from .train import (SHIPPED_RECIPE, TrainConfig, run_finished, book_run, book_scale, cached_run, export_model, gpu_available,
+                            recipe_fields, resumed_config, run_data, run_dir, run_xla_choice, train, train_config, train_parser)
 from .evaluate import (PRETRAINED, PredictOptions, write_results, add_predict_flags, evaluate_model, load_model, options_from_args,
                                predict_options, summarize_results)
 from .visualize import with_report
-from .data import check_writable, command
-from dataclasses import fields
-from .train import TrainConfig
 
 # %% ../nbs/07_experiments.ipynb #c8d3c723
 def _fold_scores(run, df, o, k, out):  # a finished fold run, the slice index, `PredictOptions`, the fold number, the CV folder
