@@ -579,15 +579,25 @@ def train_config(config:TrainConfig|None=None,  # start from these options (defa
     return replace(config or TrainConfig(), **overrides)
 
 # %% ../nbs/04_train.ipynb #e9272525
+def _same_value(key, given, saved):
+    "Whether an option's value in the call is the one a run's record saved (dataset paths compared as the files they name)."
+    if key == 'data' and given is not None and saved is not None:
+        return Path(given).expanduser().resolve() == Path(saved).expanduser().resolve()
+    return json.loads(json.dumps(given, default=str)) == saved
+
 def resumed_config(cfg:TrainConfig,  # the options of the call
                    run,  # the run folder to continue
-                   file='config.json'):  # the file in `run` that holds its options (a CV folder's is cv.json)
-    "The options of a resumed run: fields marked 'saved' from its `file`, the others from `cfg`."
+                   file='config.json',  # the file in `run` that holds its options (a CV folder's is cv.json)
+                   given=()):  # the options the call gave explicitly (names and values): refused where the record says otherwise
+    "The options of a resumed run: fields marked 'saved' from its `file`, the others from `cfg`; ValueError naming each given option the record contradicts."
     if (Path(run)/'last.keras').exists(): check_archive(Path(run)/'last.keras')  # a damaged checkpoint fails before any work
     p = Path(run)/file
     if not p.exists(): return cfg  # killed before its first file
-    saved = json.loads(p.read_text())
-    return replace(cfg, **{f.name: saved[f.name] for f in fields(cfg) if f.metadata['resume'] == 'saved' and f.name in saved})
+    saved, given = json.loads(p.read_text()), dict(given)
+    kept = [f.name for f in fields(cfg) if f.metadata['resume'] == 'saved' and f.name in saved]
+    bad = [f"{k}={given[k]!r} ({file} has {saved[k]!r})" for k in kept if k in given and not _same_value(k, given[k], saved[k])]
+    if bad: raise ValueError(f"cannot resume {Path(run)}: {', '.join(bad)}; drop the option, or start a new run under another name")
+    return replace(cfg, **{k: saved[k] for k in kept})
 
 # %% ../nbs/04_train.ipynb #1fb3b276
 def _schedule_callback(cfg, steps_per_epoch, validated):
@@ -623,7 +633,7 @@ def train(config:TrainConfig|None=None,  # the run's options (default: `TrainCon
     "Train a segmentation model; every file goes to the run folder, whose Path is returned."
     cfg = train_config(config, demo, **overrides)
     check_writable(cfg.out)  # before the data are indexed
-    if cfg.resume: cfg = resumed_config(cfg, run_dir(cfg.out, cfg.name, resume=True))
+    if cfg.resume: cfg = resumed_config(cfg, run_dir(cfg.out, cfg.name, resume=True), given=overrides)
     devices = train_devices(cfg.devices)
     if cfg.batch_size % len(devices): raise ValueError(f"batch_size {cfg.batch_size} must be a multiple of the {len(devices)} devices: each gets an equal share")
     keras.utils.set_random_seed(cfg.seed)
