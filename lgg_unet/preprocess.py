@@ -85,7 +85,7 @@ def volume_luts(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one patient
 def normalize_volume(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one patient
                      low:float=1,       # lower percentile, clipped to 0
                      high:float=99):    # upper percentile, stretched to 255
-    "Clip each channel of a patient's volume to its [low,high] percentiles and stretch that range to 0-255 (`uint8`)."
+    "Clip each channel of a patient's volume to the [low,high] percentiles of its non-zero voxels and stretch that range to 0-255 (`uint8`)."
     luts = volume_luts(volume, low, high)
     return np.stack([luts[volume[..., c], c] for c in range(volume.shape[-1])], -1)
 
