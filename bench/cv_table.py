@@ -6,6 +6,7 @@ folds that scored their patients, and paired on those patients.
     python bench/cv_table.py bench/_work/cv/shipped-recipe --record
     python bench/cv_table.py bench/_work/cv/recipe-a bench/_work/cv/recipe-b --paired
     python bench/cv_table.py recipe-a bench/_work/cv/recipe-b --paired   # recipe-a: a CV recorded in results.json
+    python bench/cv_table.py --merge 'recipe-b (3 of 5 folds)' bench/_work/cv/recipe-b --record   # a screen's recorded folds + the rest
 
 --record also stores each patient's out-of-fold Dice (a score, not data), so that a later session can pair a new CV
 against one whose folder it no longer has.
@@ -49,6 +50,22 @@ def cv_record(cv):
                 per_patient_dice=pp.set_index('patient').dice.round(6).to_dict())
 
 
+def merged_record(recorded, cv):
+    "One record of a CV whose first folds are recorded in results.json (a screen, under the name `recorded`) and whose other folds are in the folder `cv`."
+    old, new = json.loads((Path(__file__).parent/'results.json').read_text())['cross_validation'][recorded], cv_record(cv)
+    if old['recipe'] != new['recipe']: raise SystemExit(f"cv_table: {recorded} and {cv} are different recipes")
+    a, b = old['per_patient_dice'], new['per_patient_dice']
+    if set(a) & set(b): raise SystemExit(f"cv_table: {recorded} and {cv} scored the same patients: {sorted(set(a) & set(b))[:3]}")
+    d, total = pd.Series({**a, **b}), json.loads((Path(cv)/'cv.json').read_text())['folds']
+    folds, fm = old['folds'] + new['folds'], old['fold_mean_dice'] + new['fold_mean_dice']
+    return {**new, 'name': Path(cv).name + ('' if folds == total else f" ({folds} of {total} folds)"), 'n_patients': len(d), 'folds': folds,
+            'mean_dice': float(d.mean()), 'median_dice': float(d.median()), 'below_0_1': int((d < 0.1).sum()), 'missed': old['missed'] + new['missed'],
+            'fold_mean_dice': fm, 'fold_sd': float(pd.Series(fm).std(ddof=1)), 'hd95_mean_px': None,  # per-patient HD95 of the recorded folds is not kept
+            'minutes_per_fold': old['minutes_per_fold'] + new['minutes_per_fold'], 'epochs_per_fold': old['epochs_per_fold'] + new['epochs_per_fold'],
+            'xla': old['xla'] + new['xla'], 'precision': sorted(set(old['precision']) | set(new['precision'])), 'per_patient_dice': d.round(6).to_dict(),
+            'merged_from': {recorded: {'folds': old['folds'], 'machine': old['machine'], 'recorded': old.get('recorded')}, str(cv): {'folds': new['folds']}}}
+
+
 def row(r):
     "A markdown table row: recipe, mean, median, below 0.1, missed, fold means, epochs and minutes per fold."
     rec = ', '.join(f'{k}={v}' for k, v in r['recipe'].items() if not (k == 'time_budget' and v is None)) + f", precision={'/'.join(map(str, r.get('precision', [])))}"
@@ -79,12 +96,13 @@ def paired(a, b):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('cvs', nargs='+', help='CV folders written by lgg_cv')
+    ap.add_argument('cvs', nargs='*', help='CV folders written by lgg_cv')
+    ap.add_argument('--merge', nargs=2, metavar=('RECORDED', 'FOLDER'), help="a screen recorded in results.json and a CV folder holding that CV's other folds: one row")
     ap.add_argument('--record', action='store_true', help="store the figures under 'cross_validation' in bench/results.json")
     ap.add_argument('--paired', action='store_true', help='compare the first two folders patient by patient')
     a = ap.parse_args()
     print('| recipe | mean | median | below 0.1 | missed | fold means | epochs per fold | minutes per fold | settings |\n|---|---|---|---|---|---|---|---|---|')
-    recs = [cv_record(c) for c in a.cvs if Path(c).is_dir()]
+    recs = [cv_record(c) for c in a.cvs if Path(c).is_dir()] + ([merged_record(*a.merge)] if a.merge else [])
     for r in recs: print(row(r))
     if a.paired: print(json.dumps(paired(*a.cvs[:2]), indent=1))
     if a.record: save('cross_validation', {r['name']: r for r in recs}, merge=True)

@@ -21,7 +21,7 @@ FLAGS = ('avx2', 'avx512f', 'avx512_bf16', 'amx')  # the flags that decide TF's 
 SOFTWARE = ('python', 'tensorflow', 'keras', 'numpy', 'torch', 'jax')
 KEEP = ('machine', 'software')  # describe the record, not a figure: never dropped as carried over
 MACHINE_KEYS = ('label', 'cpu', 'model_name', 'vendor', 'family', 'model', 'microarch', 'vcpus', 'flags', 'accelerator', 'attribution')
-LABELS = {'Zen 3': 'A', 'Zen 4': 'C'}  # bench/README.md's names for the CPU kinds sessions got; B: Intel Xeon with AMX
+LABELS = {'Zen 3': 'A', 'Zen 4': 'C'}  # bench/README.md's names for the CPU kinds sessions got; B: Intel Xeon with AMX; D: Intel Xeon with AVX-512 bf16, no AMX shown
 _REPLACED = {}  # key -> the record of another machine this process moved aside (its carried-over entries are dropped)
 
 
@@ -37,9 +37,10 @@ def microarch(vendor, family, model, avx512f=None):
 
 
 def label(vendor, arch, flags):
-    "A, B or C (bench/README.md, 'The machines'): Zen 3, Intel with AMX, Zen 4; None for another CPU kind."
+    "A, B, C or D (bench/README.md, 'The machines'): Zen 3, Intel with AMX, Zen 4, Intel with AVX-512 bf16 and no AMX shown; None for another CPU kind."
     if arch in LABELS: return LABELS[arch]
     if vendor == 'GenuineIntel' and flags.get('amx'): return 'B'
+    if vendor == 'GenuineIntel' and flags.get('avx512_bf16'): return 'D'
     return None
 
 

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['OOF_FILES', 'CV_FILES', 'BOOK_CV_CPU_EPOCHS', 'CV_PREDICT_FLAGS', 'cv_summary', 'plot_cv', 'cross_validate',
-           'book_cv_config', 'book_cv', 'cv_main', 'card_notes', 'export_pretrained']
+           'book_cv_config', 'book_cv', 'cv_main', 'card_notes', 'out_of_fold', 'export_pretrained']
 
 # %% ../nbs/07_experiments.ipynb #exp00004
 import json, os
@@ -158,26 +158,38 @@ def cv_main(argv=None): # command-line arguments; default sys.argv[1:]
 # %% ../nbs/07_experiments.ipynb #2cc2f979
 def card_notes(oof, # the card's `out_of_fold` entry
                compared=(1, 1), # how many configurations (recipes, post-processing) and component rules the same patients compared
-               outside=None): # a figure on other patients, scored elsewhere: n_patients, mean_dice, median_dice, below_0_1, how
-    "The card's record of what the out-of-fold patients chose, in words and fields, and its `outside` figure as given."
+               outside=None, # a figure on other patients, scored elsewhere: n_patients, mean_dice, median_dice, below_0_1, how
+               previous=None): # the model this one replaces, as given: model, out_of_fold, outside (its figures)
+    "The card's record of what the out-of-fold patients chose, in words and fields; its `outside` figure and the model it replaces, as given."
     (configs, rules), p = compared, oof['predict']
     words = (f"The {oof['n_patients']} patients of the out-of-fold figures also chose this recipe ({oof['cv']}, best of {configs} "
              f"configurations compared on them), the component rule ({p.get('components')}, among {rules} rules), the threshold ({p.get('threshold')}) "
              f"and TTA ({'on' if p.get('tta') else 'off'}): those figures carry the optimism of that choice.")
     notes = dict(chosen_on_dev=dict(patients=oof['n_patients'], recipe=oof['cv'], configurations_compared=configs,
                                     component_rules_compared=rules, **p, note=words))
-    if outside is not None:
-        lack = {'n_patients', 'mean_dice', 'median_dice', 'below_0_1', 'how'} - set(outside)
-        if lack: raise ValueError(f"outside lacks {', '.join(sorted(lack))}")
-        notes['outside'] = dict(outside)
+    for name, given, need in (('outside', outside, {'n_patients', 'mean_dice', 'median_dice', 'below_0_1', 'how'}),
+                              ('previous', previous, {'model', 'out_of_fold', 'outside'})):
+        if given is None: continue
+        lack = need - set(given)
+        if lack: raise ValueError(f"{name} lacks {', '.join(sorted(lack))}")
+        notes[name] = dict(given)
     return notes
 
 # %% ../nbs/07_experiments.ipynb #5860e7a5
+def out_of_fold(cv):  # a CV folder (`cross_validate`), or a CV record as `bench/cv_table.py` stores it in results.json
+    "The card's `out_of_fold` entry: the recipe's out-of-fold figures and how its held-out patients were predicted."
+    if isinstance(cv, dict): s, name = {**cv, 'mean': {'dice': cv['mean_dice']}, 'median': {'dice': cv['median_dice']}}, cv['name']
+    else: s, name = json.loads((Path(cv)/'summary.json').read_text()), Path(cv).name
+    return dict(n_patients=s['n_patients'], folds=s['folds'], mean_dice=s['mean']['dice'], median_dice=s['median']['dice'],
+                below_0_1=s['below_0_1'], missed=s['missed'], fold_mean_dice=s['fold_mean_dice'], minutes_per_fold=s['minutes_per_fold'],
+                cv=name, predict={k: s[k] for k in CV_PREDICT_FLAGS if k in s})  # as the held-out patients were predicted
+
 def export_pretrained(run,  # a finished training run folder (`train`)
-                      cv=None,  # the cross-validation folder (`cross_validate`) of the same recipe: its out-of-fold figures go on the card
+                      cv=None,  # the CV of the same recipe (a folder, or its record: `out_of_fold`): its out-of-fold figures go on the card
                       dest=None,  # the `.keras` file to write; default lgg_unet/weights/PRETRAINED
                       compared=(1, 1),  # recipes and component rules the CV's patients compared (`card_notes`)
-                      outside=None):  # a figure on patients outside the CV, scored elsewhere (`card_notes`)
+                      outside=None,  # a figure on patients outside the CV, scored elsewhere (`card_notes`)
+                      previous=None):  # the model this one replaces and its figures (`card_notes`)
     "Export `run`'s model (float32, no optimizer state) and write its card `<dest>.json`; returns `dest`."
     run, dest = Path(run), Path(dest) if dest else Path(lgg_unet.__file__).parent/'weights'/PRETRAINED
     cfg, split = (json.loads((run/f).read_text()) for f in ('config.json', 'split.json'))
@@ -186,11 +198,8 @@ def export_pretrained(run,  # a finished training run folder (`train`)
                 trained_on=dict(patients=len(split['train']), validation_patients=len(split['valid']), slices=cfg['slices'], synthetic=cfg['synthetic'],
                                 dtype_policy=cfg.get('dtype_policy')))
     if cv is not None:
-        s = json.loads((Path(cv)/'summary.json').read_text())
-        card['out_of_fold'] = dict(n_patients=s['n_patients'], folds=s['folds'], mean_dice=s['mean']['dice'], median_dice=s['median']['dice'],
-                                   below_0_1=s['below_0_1'], missed=s['missed'], fold_mean_dice=s['fold_mean_dice'], minutes_per_fold=s['minutes_per_fold'],
-                                   cv=Path(cv).name, predict={k: s[k] for k in CV_PREDICT_FLAGS if k in s})  # as the held-out patients were predicted
-        card.update(card_notes(card['out_of_fold'], compared, outside))
+        card['out_of_fold'] = out_of_fold(cv)
+        card.update(card_notes(card['out_of_fold'], compared, outside, previous))
     export_model(run, dest)
     write_json(dest.with_suffix('.json'), card)
     return dest

@@ -67,13 +67,14 @@ def _percentile_slices(ch):  # uint8 (N,H,W): one channel of a patient's slices
 def volume_luts(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one patient
                 low:float=1,       # lower percentile, clipped to 0
                 high:float=99):    # upper percentile, stretched to 255
-    "Per-channel lookup tables (256,C) `uint8` that clip `volume` to its [low,high] percentiles and stretch to 0-255."
+    "Per-channel lookup tables (256,C) `uint8` that clip `volume` to the [low,high] percentiles of its non-zero voxels and stretch to 0-255."
     if not 0 <= low < high <= 100: raise ValueError(f"need 0 <= low < high <= 100, got low={low}, high={high}")
     if volume.dtype != np.uint8: raise ValueError(f"volume must be uint8, got {volume.dtype}")
     luts, v = [], np.arange(256, dtype=np.float32)
     for c in range(volume.shape[-1]):
-        ch = _percentile_slices(volume[..., c])
-        cdf = np.cumsum(np.bincount(ch.ravel(), minlength=256)) / ch.size
+        hist = np.bincount(_percentile_slices(volume[..., c]).ravel(), minlength=256)
+        if hist[1:].any(): hist[0] = 0  # the percentiles of the non-zero voxels: background and empty slices count for nothing
+        cdf = np.cumsum(hist) / hist.sum()
         lo, hi = np.searchsorted(cdf, low / 100), np.searchsorted(cdf, high / 100)
         hi = max(hi, lo + 1)
         luts.append(np.clip(np.rint((v - lo) * 255 / (hi - lo)), 0, 255))
@@ -83,7 +84,7 @@ def volume_luts(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one patient
 def normalize_volume(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one patient
                      low:float=1,       # lower percentile, clipped to 0
                      high:float=99):    # upper percentile, stretched to 255
-    "Clip each channel of a patient's volume to its [low,high] percentiles and stretch that range to 0-255 (`uint8`)."
+    "Clip each channel of a patient's volume to the [low,high] percentiles of its non-zero voxels and stretch that range to 0-255 (`uint8`)."
     luts = volume_luts(volume, low, high)
     return np.stack([luts[volume[..., c], c] for c in range(volume.shape[-1])], -1)
 

@@ -829,7 +829,7 @@ def run_xla_choice(run):  # a run folder
 # %% ../nbs/04_train.ipynb #48ef76f8
 SHIPPED_RECIPE = dict(model='unet', img_size=128, filters=16, batchnorm=True, batchnorm_from=3, batch_size=16, learning_rate=1e-3, schedule='cosine',
                       dice_over='batch', oversample=0.5, normalize=True, rotate=15.0, zoom=0.1, flair_fill=0.3,
-                      valid_pct=0.0, epochs=24)  # cross-validated, in epochs (bench/README.md), in mixed_bfloat16 on a CPU with AMX
+                      valid_pct=0.0, epochs=24)  # cross-validated, in epochs, in mixed_bfloat16 (bench/README.md)
 BOOK_CPU_EPOCHS = 12  # the book's trainings on a CPU-only kernel: the recipe shortened to fit the book's time (bench/README.md)
 BOOK_SMALL = dict(patients=16, epochs=1)  # LGG_BOOK=small: every book training on real data cut to this (CI runs the whole book so)
 

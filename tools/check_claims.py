@@ -19,8 +19,9 @@ def record(res, path):
 
 def oof(res, card, field): return record(res, f"cross_validation/{card['out_of_fold']['cv']}/{field}")
 
-def paired_better(res, card, base='bf16-bn3-e24'):
-    "Patients the shipped recipe's CV scores higher than `base` (the same recipe without FLAIR fill), from their per-patient Dice."
+def paired_better(res, card, base=None):
+    "Patients the shipped recipe's CV scores higher than `base` (default: the CV of the model it replaces), from their per-patient Dice."
+    base = base or record(res, 'accuracy/shipped/previous/recipe_cv')
     a, b = oof(res, card, 'per_patient_dice'), record(res, f'cross_validation/{base}/per_patient_dice')
     return sum(a[p] > b[p] for p in a)
 
@@ -39,16 +40,19 @@ PROSE = [
     (r"mean per-patient Dice of \*\*(\d\.\d+)\*\*", lambda r, c: oof(r, c, 'mean_dice')),
     (r"median \*\*(\d\.\d+)\*\*, with no patient", lambda r, c: oof(r, c, 'median_dice')),
     (r"with (no) patient below 0\.1, in about", lambda r, c: oof(r, c, 'below_0_1')),
-    (r"in about (\d+) minutes per fold", lambda r, c: mean(oof(r, c, 'minutes_per_fold'))),
+    (r"in (\d+) epochs a fold", lambda r, c: record(r, 'accuracy/shipped/epochs')),
+    (r"\((\d+) to \d+ minutes a fold", lambda r, c: min(oof(r, c, 'minutes_per_fold'))),
+    (r"\(\d+ to (\d+) minutes a fold", lambda r, c: max(oof(r, c, 'minutes_per_fold'))),
     (r"better for (\d+) of the \d+ patients", paired_better),
     (r"better for \d+ of the (\d+) patients", lambda r, c: oof(r, c, 'n_patients')),
     (r"The same (\d+) patients chose the recipe", lambda r, c: record(r, 'accuracy/shipped/chosen_on_dev/patients')),
     (r"the best of (\d+) configurations", lambda r, c: record(r, 'accuracy/shipped/chosen_on_dev/configurations_compared')),
     (r"post-processing rule \(among (\d+)\)", lambda r, c: record(r, 'accuracy/shipped/chosen_on_dev/component_rules_compared')),
-    (r"On the (\d+) patients of the Kaggle dataset outside", lambda r, c: record(r, 'accuracy/shipped/outside/n_patients')),
-    (r"scores a mean of \*\*(\d\.\d+)\*\*", lambda r, c: record(r, 'accuracy/shipped/outside/mean_dice')),
-    (r"median \*\*(\d\.\d+)\*\*, with \d+ patient", lambda r, c: record(r, 'accuracy/shipped/outside/median_dice')),
-    (r"with (\d+) patient below 0\.1 \(", lambda r, c: record(r, 'accuracy/shipped/outside/below_0_1')),
+    (r"On the (\d+) patients of the Kaggle dataset outside", lambda r, c: record(r, 'accuracy/shipped/previous/outside/n_patients')),
+    (r"the model it replaces scores a mean of \*\*(\d\.\d+)\*\*", lambda r, c: record(r, 'accuracy/shipped/previous/outside/mean_dice')),
+    (r"median \*\*(\d\.\d+)\*\*, with \d+ patient", lambda r, c: record(r, 'accuracy/shipped/previous/outside/median_dice')),
+    (r"with (\d+) patient below 0\.1;", lambda r, c: record(r, 'accuracy/shipped/previous/outside/below_0_1')),
+    (r"its own out-of-fold mean was (\d\.\d+)", lambda r, c: record(r, 'accuracy/shipped/previous/out_of_fold/mean_dice')),
     (r"The dataset's authors report (\d\.\d+)", lambda r, c: record(r, 'accuracy/anchors/buda_2019/mean_dice')),
     (r"a U-Net reaches a mean per-patient Dice of (\d+)%", lambda r, c: 100 * record(r, 'accuracy/anchors/buda_2019/mean_dice')),
     (r"training step runs about (\d+)% faster", lambda r, c: onednn_gain(r)),
@@ -90,8 +94,10 @@ CARD = {  # card JSON field -> its record in results.json
 CARD.update({f'out_of_fold/predict/{k}': (lambda k: lambda r, c: oof(r, c, k))(k) for k in ('threshold', 'tta', 'components')})
 CARD.update({f'chosen_on_dev/{k}': (lambda k: lambda r, c: record(r, f'accuracy/shipped/chosen_on_dev/{k}'))(k)
              for k in ('patients', 'recipe', 'configurations_compared', 'component_rules_compared', 'threshold', 'tta', 'components')})
-CARD.update({f'outside/{k}': (lambda k: lambda r, c: record(r, f'accuracy/shipped/outside/{k}'))(k)
-             for k in ('n_patients', 'mean_dice', 'median_dice', 'below_0_1')})
+CARD.update({f'{w}outside/{k}': (lambda p: lambda r, c: record(r, p))(f'accuracy/shipped/{w}outside/{k}')
+             for w in ('', 'previous/') for k in ('n_patients', 'mean_dice', 'median_dice', 'below_0_1')})
+CARD.update({f'previous/{k}': (lambda k: lambda r, c: record(r, f'accuracy/shipped/previous/{k}'))(k) for k in ('model', 'out_of_fold')})
+OPTIONAL = ('outside/', 'previous/')  # a card may lack them, where its record lacks them too
 CARD.update({'trained_on/patients': lambda r, c: record(r, 'accuracy/shipped/trained_on_patients'),
              'recipe/epochs': lambda r, c: record(r, 'accuracy/shipped/epochs')})
 
@@ -100,7 +106,11 @@ def check_card(card, res, where='card'):
     rows, problems = [], []
     for path, rec in CARD.items():
         try: got = record(card, path)
-        except KeyError: problems.append(f"{where}: no field {path}"); continue
+        except KeyError:
+            try: record(res, 'accuracy/shipped/' + path)
+            except KeyError:
+                if path.startswith(OPTIONAL): continue  # neither the card nor its record has it
+            problems.append(f"{where}: no field {path}"); continue
         READ.clear()
         try: want = rec(res, card)
         except KeyError as e: problems.append(f"{where} {path}: {e.args[0]}"); continue
