@@ -8,41 +8,74 @@ __all__ = []
 
 # %% ../nbs/index.ipynb #9e3f6a10
 import os
-os.environ.setdefault('TF_ENABLE_ONEDNN_OPTS', '1')  # oneDNN CPU kernels even where TensorFlow would leave them off
+
+os.environ.setdefault(
+    'TF_ENABLE_ONEDNN_OPTS', '1'
+)  # oneDNN CPU kernels even where TensorFlow would leave them off
 
 # %% ../nbs/index.ipynb #241982b6
 import importlib.util, re, sys, tempfile
 from contextlib import contextmanager
-os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')  # TensorFlow's C++ log: 0 all, 1 no info, 2 no warnings, 3 no errors either
 
-_TF_LOG_LINE = re.compile(r'(?P<sev>[IWEF])\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [^\]]+\] |WARNING: All log messages before absl::InitializeLog')
+os.environ.setdefault(
+    'TF_CPP_MIN_LOG_LEVEL', '3'
+)  # TensorFlow's C++ log: 0 all, 1 no info, 2 no warnings, 3 no errors either
+
+_TF_LOG_LINE = re.compile(
+    r'(?P<sev>[IWEF])\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [^\]]+\] |WARNING: All log messages before absl::InitializeLog'
+)
+
 
 @contextmanager
-def _tf_log_filtered(level):  # TF_CPP_MIN_LOG_LEVEL: C++ log lines of severities below it are dropped
+def _tf_log_filtered(
+    level,  # TF_CPP_MIN_LOG_LEVEL: C++ log lines of severities below it are dropped
+):
     "Capture file descriptor 2 in the block; then write back all but TensorFlow's C++ log lines below `level`."
-    try: sys.stderr.flush(); saved = os.dup(2)
-    except (OSError, ValueError, AttributeError): yield; return  # no stderr to filter
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return  # no stderr to filter
     with tempfile.TemporaryFile() as tmp:
         os.dup2(tmp.fileno(), 2)
-        try: yield
+        try:
+            yield
         finally:
-            sys.stderr.flush(); os.dup2(saved, 2); os.close(saved); tmp.seek(0)
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
             lines = tmp.read().decode(errors='replace').splitlines(keepends=True)
-            drop = lambda l: (m := _TF_LOG_LINE.match(l)) and (m['sev'] is None or 'IWEF'.index(m['sev']) < level)
-            sys.stderr.write(''.join(l for l in lines if not drop(l))); sys.stderr.flush()
+            drop = lambda l: (
+                (m := _TF_LOG_LINE.match(l))
+                and (m['sev'] is None or 'IWEF'.index(m['sev']) < level)
+            )
+            sys.stderr.write(''.join(l for l in lines if not drop(l)))
+            sys.stderr.flush()
 
 # %% ../nbs/index.ipynb #b1f69d20
 class _QuietTensorFlow:
     "Import hook: the first `import tensorflow` runs inside `_tf_log_filtered`, at the level of TF_CPP_MIN_LOG_LEVEL."
+
     def find_spec(self, name, path=None, target=None):
-        if name != 'tensorflow': return None
+        if name != 'tensorflow':
+            return None
         sys.meta_path.remove(self)  # once; the lookup below goes to the usual finders
         spec = importlib.util.find_spec(name)
-        if spec is None or spec.loader is None: return spec
+        if spec is None or spec.loader is None:
+            return spec
         run = spec.loader.exec_module
+
         def exec_module(module):
-            with _tf_log_filtered(int(os.environ.get('TF_CPP_MIN_LOG_LEVEL') or 0)): run(module)
+            with _tf_log_filtered(int(os.environ.get('TF_CPP_MIN_LOG_LEVEL') or 0)):
+                run(module)
+
         spec.loader.exec_module = exec_module
         return spec
 
-if 'tensorflow' not in sys.modules and not any(isinstance(f, _QuietTensorFlow) for f in sys.meta_path): sys.meta_path.insert(0, _QuietTensorFlow())
+
+if 'tensorflow' not in sys.modules and not any(
+    isinstance(f, _QuietTensorFlow) for f in sys.meta_path
+):
+    sys.meta_path.insert(0, _QuietTensorFlow())

@@ -23,71 +23,103 @@ import pandas as pd
 import cv2
 
 # %% ../nbs/00_data.ipynb #f2643e6d
-cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # we report unreadable files ourselves
+cv2.utils.logging.setLogLevel(
+    cv2.utils.logging.LOG_LEVEL_SILENT
+)  # we report unreadable files ourselves
+
 
 def _read_pixels(path):
     "The pixels of a tif as stored, any bit depth, colour channels in RGB(A) order."
-    try: arr = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    except cv2.error: arr = None
-    if arr is None: raise ValueError(f"cannot read {path}: missing, truncated or not a TIFF")
-    if arr.ndim == 3 and arr.shape[2] in (3, 4): arr = cv2.cvtColor(arr, cv2.COLOR_BGR2RGB if arr.shape[2] == 3 else cv2.COLOR_BGRA2RGBA)
+    try:
+        arr = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    except cv2.error:
+        arr = None
+    if arr is None:
+        raise ValueError(f"cannot read {path}: missing, truncated or not a TIFF")
+    if arr.ndim == 3 and arr.shape[2] in (3, 4):
+        arr = cv2.cvtColor(arr, cv2.COLOR_BGR2RGB if arr.shape[2] == 3 else cv2.COLOR_BGRA2RGBA)
     return arr
+
 
 def read_tif(path):  # a slice `.tif` or its `_mask.tif`
     "Read an 8-bit tif as stored: (H, W, 3) RGB for a slice, (H, W) for a mask."
     arr = _read_pixels(path)
-    if arr.dtype != np.uint8: raise ValueError(f"{path}: expected 8-bit pixels, got {arr.dtype} (read_image and read_mask take 16-bit)")
+    if arr.dtype != np.uint8:
+        raise ValueError(
+            f"{path}: expected 8-bit pixels, got {arr.dtype} (read_image and read_mask take 16-bit)"
+        )
     return arr
 
 # %% ../nbs/00_data.ipynb #831ba755
 def _note(notes, path, what):
     "Append `(path, what)` to `notes`, or warn at once when `notes` is None."
-    if notes is None: warnings.warn(f"{path}: {what}", stacklevel=3)
-    else: notes.append((str(path), what))
+    if notes is None:
+        warnings.warn(f"{path}: {what}", stacklevel=3)
+    else:
+        notes.append((str(path), what))
 
-def warn_files(items,  # (file, reason) pairs, e.g. the `notes` of a reader
-               what):  # what they are, e.g. 'unusable file(s) under <root>'
+
+def warn_files(
+    items,  # (file, reason) pairs, e.g. the `notes` of a reader
+    what,  # what they are, e.g. 'unusable file(s) under <root>'
+):
     "One warning naming every file in `items`; nothing if `items` is empty."
-    if items: warnings.warn(f"{len(items)} {what}: " + '; '.join(f'{f} ({why})' for f, why in items))
+    if items:
+        warnings.warn(f"{len(items)} {what}: " + '; '.join(f'{f} ({why})' for f, why in items))
 
 # %% ../nbs/00_data.ipynb #dddab1b8
 def _to_uint8(arr, path, notes):
     "8-bit pixels of an 8- or 16-bit image, noting a conversion."
-    if arr.dtype == np.uint8: return arr
-    if arr.dtype != np.uint16: raise ValueError(f"{path}: {arr.dtype} pixels, expected 8- or 16-bit")
+    if arr.dtype == np.uint8:
+        return arr
+    if arr.dtype != np.uint16:
+        raise ValueError(f"{path}: {arr.dtype} pixels, expected 8- or 16-bit")
     if not (arr % 257).any():
-        _note(notes, path, '16-bit image of 8-bit values, divided by 257'); return (arr // 257).astype(np.uint8)
+        _note(notes, path, '16-bit image of 8-bit values, divided by 257')
+        return (arr // 257).astype(np.uint8)
     mx = int(arr.max())
     _note(notes, path, f'16-bit image, maximum {mx} mapped to 255')
     return np.rint(arr * (255 / mx)).astype(np.uint8)
 
 # %% ../nbs/00_data.ipynb #85b16eff
-def read_image(path,        # a slice tif: RGB = pre-contrast, FLAIR, post-contrast; 8- or 16-bit
-               channels=3,  # 3 for all sequences, 1 for FLAIR alone
-               notes=None): # list collecting conversions (see `warn_files`); None warns at once
+def read_image(
+    path,  # a slice tif: RGB = pre-contrast, FLAIR, post-contrast; 8- or 16-bit
+    channels=3,  # 3 for all sequences, 1 for FLAIR alone
+    notes=None,  # list collecting conversions (see `warn_files`); None warns at once
+):
     "A slice as `uint8` (H, W, channels): the three sequences, or FLAIR alone."
-    if channels not in (1, 3): raise ValueError(f"channels must be 1 (FLAIR) or 3 (RGB), got {channels!r}")
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 (FLAIR) or 3 (RGB), got {channels!r}")
     arr = _read_pixels(path)
-    if arr.ndim == 3 and arr.shape[2] == 4: arr = arr[..., :3]  # alpha ignored
+    if arr.ndim == 3 and arr.shape[2] == 4:
+        arr = arr[..., :3]  # alpha ignored
     if arr.ndim == 2 or arr.shape[2] < 3:
-        if channels == 3: raise ValueError(f"{path}: a one-channel image, but the model needs the three sequences "
-                                           "(pre-contrast, FLAIR, post-contrast) as RGB, or FLAIR alone for a 1-channel model (channels=1)")
+        if channels == 3:
+            raise ValueError(
+                f"{path}: a one-channel image, but the model needs the three sequences "
+                "(pre-contrast, FLAIR, post-contrast) as RGB, or FLAIR alone for a 1-channel model (channels=1)"
+            )
         return _to_uint8(arr.reshape(*arr.shape[:2], -1)[..., :1], path, notes)
     arr = _to_uint8(arr, path, notes)
     return arr if channels == 3 else arr[..., 1:2]
 
 # %% ../nbs/00_data.ipynb #e0612306
-def read_mask(path,        # a `_mask.tif`: one channel or equal colour channels, 8- or 16-bit
-              notes=None): # list collecting conversions (see `warn_files`); None warns at once
+def read_mask(
+    path,  # a `_mask.tif`: one channel or equal colour channels, 8- or 16-bit
+    notes=None,  # list collecting conversions (see `warn_files`); None warns at once
+):
     "Tumour pixels of a mask as bool (H, W): {0,1}, {0,255} and {0,full scale} as they are, others at half scale."
     m = _read_pixels(path)
-    if m.dtype not in (np.uint8, np.uint16): raise ValueError(f"{path}: {m.dtype} pixels, expected an 8- or 16-bit mask")
+    if m.dtype not in (np.uint8, np.uint16):
+        raise ValueError(f"{path}: {m.dtype} pixels, expected an 8- or 16-bit mask")
     if m.ndim == 3:
         m = m[..., :3] if m.shape[2] >= 3 else m[..., :1]  # alpha ignored
-        if (m != m[..., :1]).any(): raise ValueError(f"{path}: a colour mask whose channels differ, expected a grey mask")
+        if (m != m[..., :1]).any():
+            raise ValueError(f"{path}: a colour mask whose channels differ, expected a grey mask")
         m = m[..., 0]
     full, mx = int(np.iinfo(m.dtype).max), int(m.max())
-    if mx in (0, 1, 255, full) and ((m == 0) | (m == mx)).all(): return m > 0
+    if mx in (0, 1, 255, full) and ((m == 0) | (m == mx)).all():
+        return m > 0
     _note(notes, path, f'mask with values other than 0 and {mx}, binarised at {(full + 1) // 2}')
     return m >= (full + 1) // 2
 
@@ -95,286 +127,447 @@ def read_mask(path,        # a `_mask.tif`: one channel or equal colour channels
 def _as_bool(a, name):
     a = np.asarray(a)
     if a.dtype != bool:
-        if not np.isin(a, (0, 1)).all(): raise ValueError(f"{name} must be boolean or 0/1; threshold probabilities first")
+        if not np.isin(a, (0, 1)).all():
+            raise ValueError(f"{name} must be boolean or 0/1; threshold probabilities first")
         a = a.astype(bool)
     return a
 
-def _ratio(num, den, agree): return num / den if den else float(agree)
 
-def binary_scores(pred,  # predicted mask: bool (or 0/1) array of any shape
-                  true):  # true mask of the same shape
+def _ratio(num, den, agree):
+    return num / den if den else float(agree)
+
+
+def binary_scores(
+    pred,  # predicted mask: bool (or 0/1) array of any shape
+    true,  # true mask of the same shape
+):
     "Dice, IoU, precision, recall and accuracy of a binary mask; a 0/0 score is 1 if both masks are empty, else 0."
     pred, true = _as_bool(pred, 'pred'), _as_bool(true, 'true')
-    if pred.shape != true.shape: raise ValueError(f"pred and true differ in shape: {pred.shape} != {true.shape}")
+    if pred.shape != true.shape:
+        raise ValueError(f"pred and true differ in shape: {pred.shape} != {true.shape}")
     tp, fp, fn = int((pred & true).sum()), int((pred & ~true).sum()), int((~pred & true).sum())
     agree = fp + fn == 0 and tp == 0
-    return dict(dice=_ratio(2*tp, 2*tp + fp + fn, agree), iou=_ratio(tp, tp + fp + fn, agree),
-                precision=_ratio(tp, tp + fp, fn == 0), recall=_ratio(tp, tp + fn, fp == 0),
-                accuracy=float((pred == true).mean()) if pred.size else 1.0)
+    return dict(
+        dice=_ratio(2 * tp, 2 * tp + fp + fn, agree),
+        iou=_ratio(tp, tp + fp + fn, agree),
+        precision=_ratio(tp, tp + fp, fn == 0),
+        recall=_ratio(tp, tp + fn, fp == 0),
+        accuracy=float((pred == true).mean()) if pred.size else 1.0,
+    )
 
 # %% ../nbs/00_data.ipynb #5b28cf0b
 KAGGLE_SLUG = 'mateuszbuda/lgg-mri-segmentation'
 PATIENT_RE = re.compile(r'^(?P<stem>.+?)_(?P<slice>\d+)(?P<mask>_mask)?\.tif$')
 
+
 def cache_dir():
     "The folder for extracted archives and preprocessed arrays: `$LGG_CACHE` or `~/.cache/lgg_unet`."
     return Path(os.environ.get('LGG_CACHE', '~/.cache/lgg_unet')).expanduser()
 
+
 def kaggle_input():
     "Where a Kaggle kernel mounts the dataset: `$LGG_KAGGLE_INPUT` (default `/kaggle/input`), then `lgg-mri-segmentation`."
-    return Path(os.environ.get('LGG_KAGGLE_INPUT', '/kaggle/input')).expanduser()/'lgg-mri-segmentation'
+    return (
+        Path(os.environ.get('LGG_KAGGLE_INPUT', '/kaggle/input')).expanduser()
+        / 'lgg-mri-segmentation'
+    )
 
 # %% ../nbs/00_data.ipynb #6f1ae234
 def holds_patients(folder):  # a folder that may hold patient folders
     "Whether `folder` holds patient folders with `_mask.tif` files."
     return any(Path(folder).glob('*/*_mask.tif'))
 
+
 def locate_kaggle_3m(folder):  # a `kaggle_3m` folder, or a folder holding one
     "The `kaggle_3m` folder in or at `folder`."
     folder = Path(folder)
-    if not folder.is_dir(): raise FileNotFoundError(f"dataset folder {folder} does not exist")
-    if folder.name == 'kaggle_3m' or holds_patients(folder): return folder
-    for cand in sorted(folder.glob('kaggle_3m')) + sorted(folder.glob('*/kaggle_3m')) + sorted(folder.glob('*/*/kaggle_3m')):
-        if cand.is_dir(): return cand
+    if not folder.is_dir():
+        raise FileNotFoundError(f"dataset folder {folder} does not exist")
+    if folder.name == 'kaggle_3m' or holds_patients(folder):
+        return folder
+    for cand in (
+        sorted(folder.glob('kaggle_3m'))
+        + sorted(folder.glob('*/kaggle_3m'))
+        + sorted(folder.glob('*/*/kaggle_3m'))
+    ):
+        if cand.is_dir():
+            return cand
     raise FileNotFoundError(f"no kaggle_3m folder and no patient folders in {folder}")
 
 # %% ../nbs/00_data.ipynb #29f37636
-def atomic_write(path,  # the file to (re)place
-                 write):  # function that writes the content to the temporary path it is given
+def atomic_write(
+    path,  # the file to (re)place
+    write,  # function that writes the content to the temporary path it is given
+):
     "Write a file through a temporary file in the same folder and `os.replace`, so it is never seen half-written."
     path = Path(path)
-    tmp = path.with_name(f'.{path.stem}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}')  # keeps the suffix: Keras wants `.keras`
+    tmp = path.with_name(
+        f'.{path.stem}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}'
+    )  # keeps the suffix: Keras wants `.keras`
     try:
         write(tmp)
         os.replace(tmp, path)
-    finally: tmp.unlink(missing_ok=True)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
+
 
 def write_json(path, obj):  # a `.json` path, and a JSON-serialisable object
     "Write `obj` as indented JSON, atomically."
-    return atomic_write(path, lambda p: Path(p).write_text(json.dumps(obj, indent=2, default=str) + '\n'))
+    return atomic_write(
+        path, lambda p: Path(p).write_text(json.dumps(obj, indent=2, default=str) + '\n')
+    )
 
 # %% ../nbs/00_data.ipynb #b6b7c965
-class NotWritableError(OSError): "An output folder that cannot be written: a file in its place, a read-only disk, no permission."
+class NotWritableError(OSError):
+    "An output folder that cannot be written: a file in its place, a read-only disk, no permission."
+
 
 def check_writable(folder):  # a folder to write into; it need not exist yet
     "`folder` as a Path, or `NotWritableError` naming it when no file could be created there; creates nothing."
     folder = Path(folder).expanduser()
     probe = folder
-    while not os.path.lexists(probe): probe = probe.parent
-    if not probe.is_dir(): raise NotWritableError(f"cannot write to {folder}: {probe} is a file, not a folder")
-    try: tempfile.TemporaryFile(dir=probe).close()
-    except OSError as e: raise NotWritableError(f"cannot write to {folder}: {probe} is not writable ({e.strerror})") from None
+    while not os.path.lexists(probe):
+        probe = probe.parent
+    if not probe.is_dir():
+        raise NotWritableError(f"cannot write to {folder}: {probe} is a file, not a folder")
+    try:
+        tempfile.TemporaryFile(dir=probe).close()
+    except OSError as e:
+        raise NotWritableError(
+            f"cannot write to {folder}: {probe} is not writable ({e.strerror})"
+        ) from None
     return folder
 
 # %% ../nbs/00_data.ipynb #b36c0e4a
-def check_archive(path,  # a file that must be a complete zip archive, e.g. a `.keras` model
-                  what='Keras'):  # what kind of archive, for the message
+def check_archive(
+    path,  # a file that must be a complete zip archive, e.g. a `.keras` model
+    what='Keras',  # what kind of archive, for the message
+):
     "`path` as a Path, or ValueError naming it and its size when it is not a complete zip archive."
     path = Path(path)
     if not zipfile.is_zipfile(path):
-        raise ValueError(f"{path}: damaged or not a valid {what} archive ({path.stat().st_size:,} bytes that are not a complete zip file: "
-                         "an interrupted copy or download?)")
+        raise ValueError(
+            f"{path}: damaged or not a valid {what} archive ({path.stat().st_size:,} bytes that are not a complete zip file: "
+            "an interrupted copy or download?)"
+        )
     return path
 
 # %% ../nbs/00_data.ipynb #9d2e1107
-class NoSpaceError(OSError): "Not enough space (or a file-size limit) to write into the cache folder."
+class NoSpaceError(OSError):
+    "Not enough space (or a file-size limit) to write into the cache folder."
+
 
 def _free_bytes(folder):
     folder = Path(folder)
-    while not folder.exists(): folder = folder.parent
+    while not folder.exists():
+        folder = folder.parent
     return shutil.disk_usage(folder).free
 
+
 def _no_space(folder, needed, why=''):
-    return NoSpaceError(f"cannot write {needed:,} bytes to {folder}{why}: {_free_bytes(folder):,} bytes free there. "
-                        f"Free some space, or set LGG_CACHE to a folder on a larger disk (now {cache_dir()})")
+    return NoSpaceError(
+        f"cannot write {needed:,} bytes to {folder}{why}: {_free_bytes(folder):,} bytes free there. "
+        f"Free some space, or set LGG_CACHE to a folder on a larger disk (now {cache_dir()})"
+    )
+
 
 @contextmanager
-def space_for(folder,  # where the files go
-              needed): # bytes about to be written
+def space_for(
+    folder,  # where the files go
+    needed,  # bytes about to be written
+):
     "Fail before writing when `folder`'s disk has less than `needed` bytes free; turn a full disk while writing into `NoSpaceError`."
-    if _free_bytes(folder) < needed: raise _no_space(folder, needed)
-    try: yield
+    if _free_bytes(folder) < needed:
+        raise _no_space(folder, needed)
+    try:
+        yield
     except OSError as e:
-        if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT): raise _no_space(folder, needed, f' ({e.strerror})') from e
+        if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            raise _no_space(folder, needed, f' ({e.strerror})') from e
         raise
 
 # %% ../nbs/00_data.ipynb #d41d08e8
 def _zip_members(zf):
     names = zf.namelist()
-    if any(n.startswith('kaggle_3m/') for n in names):  # skip the duplicate lgg-mri-segmentation/kaggle_3m/
+    if any(
+        n.startswith('kaggle_3m/') for n in names
+    ):  # skip the duplicate lgg-mri-segmentation/kaggle_3m/
         names = [n for n in names if not n.startswith('lgg-mri-segmentation/')]
     return names
 
-def extract_zip(zip_path,  # the Kaggle zip, or any zip holding `kaggle_3m/`
-                dest=None):  # where to extract; default: a folder in `cache_dir()` named after the zip
+
+def extract_zip(
+    zip_path,  # the Kaggle zip, or any zip holding `kaggle_3m/`
+    dest=None,  # where to extract; default: a folder in `cache_dir()` named after the zip
+):
     "Extract a dataset zip once, atomically, and return its `kaggle_3m` folder."
     zip_path = Path(zip_path)
-    if not zipfile.is_zipfile(zip_path): raise ValueError(f"{zip_path} is not a zip file")
+    if not zipfile.is_zipfile(zip_path):
+        raise ValueError(f"{zip_path} is not a zip file")
     st = zip_path.stat()
-    dest = Path(dest) if dest else cache_dir()/'datasets'/f'{zip_path.stem}-{st.st_size}-{int(st.st_mtime)}'
+    dest = (
+        Path(dest)
+        if dest
+        else cache_dir() / 'datasets' / f'{zip_path.stem}-{st.st_size}-{int(st.st_mtime)}'
+    )
     if not dest.is_dir():
         dest.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(zip_path) as zf:
             members = _zip_members(zf)
             with space_for(dest.parent, sum(zf.getinfo(n).file_size for n in members)):
                 tmp = Path(tempfile.mkdtemp(prefix=dest.name + '.partial-', dir=dest.parent))
-                try: zf.extractall(tmp, members=members)
-                except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
-        try: tmp.rename(dest)
-        except OSError: shutil.rmtree(tmp)  # another process finished first
+                try:
+                    zf.extractall(tmp, members=members)
+                except BaseException:
+                    shutil.rmtree(tmp, ignore_errors=True)
+                    raise
+        try:
+            tmp.rename(dest)
+        except OSError:
+            shutil.rmtree(tmp)  # another process finished first
     return locate_kaggle_3m(dest)
 
 # %% ../nbs/00_data.ipynb #d1383f4d
-NO_DATA_HELP = (f"Download the zip from https://www.kaggle.com/datasets/{KAGGLE_SLUG} and pass its path "
-                "(or set LGG_DATA=/path/to/lgg-mri-segmentation.zip), or set up a Kaggle API token (KAGGLE_API_TOKEN, or ~/.kaggle/). "
-                "To try the package without data, use make_synthetic().")
+NO_DATA_HELP = (
+    f"Download the zip from https://www.kaggle.com/datasets/{KAGGLE_SLUG} and pass its path "
+    "(or set LGG_DATA=/path/to/lgg-mri-segmentation.zip), or set up a Kaggle API token (KAGGLE_API_TOKEN, or ~/.kaggle/). "
+    "To try the package without data, use make_synthetic()."
+)
+
 
 def download_lgg(dest=None):  # folder for the download; default `cache_dir()/'kaggle'`
     "Download and extract the Kaggle LGG dataset; return its `kaggle_3m` folder."
-    dest = Path(dest) if dest else cache_dir()/'kaggle'
-    if (dest/'lgg-mri-segmentation').is_dir(): return locate_kaggle_3m(dest/'lgg-mri-segmentation')
+    dest = Path(dest) if dest else cache_dir() / 'kaggle'
+    if (dest / 'lgg-mri-segmentation').is_dir():
+        return locate_kaggle_3m(dest / 'lgg-mri-segmentation')
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest, prefix='download-') as tmp:
         try:
             from kaggle.api.kaggle_api_extended import KaggleApi
-            api = KaggleApi(); api.authenticate()
+
+            api = KaggleApi()
+            api.authenticate()
             api.dataset_download_files(KAGGLE_SLUG, path=tmp, unzip=False, quiet=False)
-        except (Exception, SystemExit) as e:  # kaggle raises OSError, ValueError or exits on a missing token
-            raise RuntimeError(f"could not download {KAGGLE_SLUG} from Kaggle ({type(e).__name__}: {e}). {NO_DATA_HELP}") from None
+        except (
+            Exception,
+            SystemExit,
+        ) as e:  # kaggle raises OSError, ValueError or exits on a missing token
+            raise RuntimeError(
+                f"could not download {KAGGLE_SLUG} from Kaggle ({type(e).__name__}: {e}). {NO_DATA_HELP}"
+            ) from None
         zips = list(Path(tmp).glob('*.zip'))
-        if not zips: raise RuntimeError(f"the Kaggle download of {KAGGLE_SLUG} produced no zip. {NO_DATA_HELP}")
-        return extract_zip(zips[0], dest/'lgg-mri-segmentation')
+        if not zips:
+            raise RuntimeError(
+                f"the Kaggle download of {KAGGLE_SLUG} produced no zip. {NO_DATA_HELP}"
+            )
+        return extract_zip(zips[0], dest / 'lgg-mri-segmentation')
 
 # %% ../nbs/00_data.ipynb #bc0fac1c
-def find_dataset(source=None):  # a `kaggle_3m` folder, a folder holding it, a zip, or None to search
+def find_dataset(
+    source=None,  # a `kaggle_3m` folder, a folder holding it, a zip, or None to search
+):
     "The `kaggle_3m` folder of the dataset at `source`, extracting archives to the cache."
     source = source or os.environ.get('LGG_DATA')
     if source is None:
-        if kaggle_input().is_dir(): return locate_kaggle_3m(kaggle_input())
+        if kaggle_input().is_dir():
+            return locate_kaggle_3m(kaggle_input())
         return download_lgg()
     p = Path(source).expanduser()
-    if not p.exists(): raise FileNotFoundError(f"dataset path {p} does not exist. {NO_DATA_HELP}")
+    if not p.exists():
+        raise FileNotFoundError(f"dataset path {p} does not exist. {NO_DATA_HELP}")
     return extract_zip(p) if p.is_file() else locate_kaggle_3m(p)
 
 # %% ../nbs/00_data.ipynb #e9fd7b37
 def _phantom_slice(rng, size, z, n_slices, tumor):
     "One RGB phantom slice and its mask; `tumor` is a list of (cy, cx, ry, rx) blobs or []."
     yy, xx = np.mgrid[:size, :size] / size
-    r = 0.38 * np.sqrt(max(1e-3, 1 - (2*z/(n_slices-1) - 1)**2))  # brain shrinks toward the ends
-    brain = ((yy-.5)/(r*1.15))**2 + ((xx-.5)/r)**2 < 1
+    r = 0.38 * np.sqrt(
+        max(1e-3, 1 - (2 * z / (n_slices - 1) - 1) ** 2)
+    )  # brain shrinks toward the ends
+    brain = ((yy - 0.5) / (r * 1.15)) ** 2 + ((xx - 0.5) / r) ** 2 < 1
     mask = np.zeros((size, size), bool)
-    for cy, cx, ry, rx in tumor: mask |= ((yy-cy)/ry)**2 + ((xx-cx)/rx)**2 < 1
+    for cy, cx, ry, rx in tumor:
+        mask |= ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 < 1
     mask &= brain
     img = np.zeros((size, size, 3), np.float32)
     img[brain] = (0.45, 0.40, 0.50)
     img[mask] = (0.50, 0.85, 0.55)  # bright in FLAIR
     img = cv2.GaussianBlur(img, (0, 0), 1.5) + rng.normal(0, 0.04, img.shape)
-    return (np.clip(img, 0, 1)*255).astype(np.uint8), mask.astype(np.uint8)*255
+    return (np.clip(img, 0, 1) * 255).astype(np.uint8), mask.astype(np.uint8) * 255
 
 # %% ../nbs/00_data.ipynb #6a952a97
 def _write_phantom_patient(folder, rng, n_slices, size):
     folder.mkdir(parents=True)
-    z0 = rng.integers(n_slices//4, n_slices//2); z1 = z0 + rng.integers(2, max(3, n_slices//3))
-    blobs = [(rng.uniform(.35,.65), rng.uniform(.3,.7), rng.uniform(.05,.12), rng.uniform(.05,.12)) for _ in range(rng.integers(1, 4))]
+    z0 = rng.integers(n_slices // 4, n_slices // 2)
+    z1 = z0 + rng.integers(2, max(3, n_slices // 3))
+    blobs = [
+        (
+            rng.uniform(0.35, 0.65),
+            rng.uniform(0.3, 0.7),
+            rng.uniform(0.05, 0.12),
+            rng.uniform(0.05, 0.12),
+        )
+        for _ in range(rng.integers(1, 4))
+    ]
     for z in range(n_slices):
-        shrink = 1 - abs(z - (z0+z1)/2) / max(1, z1-z0)  # the blob grows then shrinks along z
-        tumor = [(cy, cx, ry*shrink, rx*shrink) for cy, cx, ry, rx in blobs] if z0 <= z <= z1 else []
+        shrink = 1 - abs(z - (z0 + z1) / 2) / max(1, z1 - z0)  # the blob grows then shrinks along z
+        tumor = (
+            [(cy, cx, ry * shrink, rx * shrink) for cy, cx, ry, rx in blobs]
+            if z0 <= z <= z1
+            else []
+        )
         img, mask = _phantom_slice(rng, size, z, n_slices, tumor)
-        cv2.imwrite(str(folder/f'{folder.name}_{z+1}.tif'), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
-        cv2.imwrite(str(folder/f'{folder.name}_{z+1}_mask.tif'), mask)
+        cv2.imwrite(
+            str(folder / f'{folder.name}_{z + 1}.tif'), cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
+        )
+        cv2.imwrite(str(folder / f'{folder.name}_{z + 1}_mask.tif'), mask)
 
 # %% ../nbs/00_data.ipynb #958ceb44
-def make_synthetic(dest,  # folder to create; the set goes in `dest/kaggle_3m`
-                   n_patients=6,  # patients, spread over three fake institutions AA, BB, CC
-                   n_slices=12,  # slices per patient
-                   size=256,  # height and width of each slice
-                   seed=0):  # the same seed gives the same files
+def make_synthetic(
+    dest,  # folder to create; the set goes in `dest/kaggle_3m`
+    n_patients=6,  # patients, spread over three fake institutions AA, BB, CC
+    n_slices=12,  # slices per patient
+    size=256,  # height and width of each slice
+    seed=0,  # the same seed gives the same files
+):
     "Write a phantom dataset in Kaggle's layout and return its `kaggle_3m` folder."
-    dest = Path(dest); root = dest/'kaggle_3m'
-    if (root/'SYNTHETIC').exists(): return root
+    dest = Path(dest)
+    root = dest / 'kaggle_3m'
+    if (root / 'SYNTHETIC').exists():
+        return root
     rng = np.random.default_rng(seed)
     dest.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix='kaggle_3m.partial-', dir=dest))/'kaggle_3m'
-    names = [f"SYNTH_{'ABC'[i%3]*2}_{i+1:04d}_20260101" for i in range(n_patients)]
-    for name in names: _write_phantom_patient(tmp/name, rng, n_slices, size)
-    pd.DataFrame({'Patient': ['_'.join(n.split('_')[:3]) for n in names],
-                  'RNASeqCluster': rng.integers(1, 5, n_patients)}).to_csv(tmp/'data.csv', index=False)
-    (tmp/'SYNTHETIC').write_text(f'Synthetic phantom data made by lgg_unet.data.make_synthetic(seed={seed}); not MRI.\n')
-    try: tmp.rename(root)  # atomic: a killed run leaves only a .partial folder
-    except OSError: pass  # another process made the same set first
+    tmp = Path(tempfile.mkdtemp(prefix='kaggle_3m.partial-', dir=dest)) / 'kaggle_3m'
+    names = [f"SYNTH_{'ABC'[i % 3] * 2}_{i + 1:04d}_20260101" for i in range(n_patients)]
+    for name in names:
+        _write_phantom_patient(tmp / name, rng, n_slices, size)
+    pd.DataFrame(
+        {
+            'Patient': ['_'.join(n.split('_')[:3]) for n in names],
+            'RNASeqCluster': rng.integers(1, 5, n_patients),
+        }
+    ).to_csv(tmp / 'data.csv', index=False)
+    (tmp / 'SYNTHETIC').write_text(
+        f'Synthetic phantom data made by lgg_unet.data.make_synthetic(seed={seed}); not MRI.\n'
+    )
+    try:
+        tmp.rename(root)  # atomic: a killed run leaves only a .partial folder
+    except OSError:
+        pass  # another process made the same set first
     shutil.rmtree(tmp.parent)
     return root
 
+
 def is_synthetic(root):  # a `kaggle_3m` folder
     "Whether `root` is a phantom set from `make_synthetic`."
-    return (Path(root)/'SYNTHETIC').exists()
+    return (Path(root) / 'SYNTHETIC').exists()
 
 # %% ../nbs/00_data.ipynb #b03f8136
-SIDE_FILES = ('thumbs.db', 'desktop.ini', '__macosx')  # and every hidden name: .DS_Store, ._<name>, .ipynb_checkpoints
+SIDE_FILES = (
+    'thumbs.db',
+    'desktop.ini',
+    '__macosx',
+)  # and every hidden name: .DS_Store, ._<name>, .ipynb_checkpoints
+
 
 def is_side_file(path):  # a file or folder met in a dataset
     "Whether `path` is what another system leaves beside the data (a hidden `.<name>`, `Thumbs.db`, `desktop.ini`, `__MACOSX`): ignored silently."
     name = Path(path).name
     return name.startswith('.') or name.lower() in SIDE_FILES
 
+
 def data_entries(folder):  # a dataset or patient folder
     "The entries of `folder`, sorted, side files (`is_side_file`) left out."
     return sorted(p for p in Path(folder).iterdir() if not is_side_file(p))
 
 # %% ../nbs/00_data.ipynb #e056349e
-def number_slices(files,  # one patient's slice files, or its mask files: `<patient>_<n>[_mask].tif`
-                  notes): # list collecting (file, reason) for each file left out
+def number_slices(
+    files,  # one patient's slice files, or its mask files: `<patient>_<n>[_mask].tif`
+    notes,  # list collecting (file, reason) for each file left out
+):
     "`{slice number: file}` in slice order; of files with one number (`P_2.tif`, `P_02.tif`) the one without leading zeros is kept, the others noted."
     digits = lambda f: PATIENT_RE.match(Path(f).name)['slice']
     kept = {}
     for f in sorted(files, key=lambda f: (len(digits(f)), str(f))):
         n = int(digits(f))
-        if n in kept: notes.append((str(f), f'slice {n} again: {Path(kept[n]).name} kept'))
-        else: kept[n] = f
+        if n in kept:
+            notes.append((str(f), f'slice {n} again: {Path(kept[n]).name} kept'))
+        else:
+            kept[n] = f
     return dict(sorted(kept.items()))
+
 
 def missing_slices(numbers):  # the slice numbers of one patient
     "The numbers missing between the lowest and the highest of `numbers`: gaps in the stack."
     have = set(numbers)
     return [n for n in range(min(have), max(have)) if n not in have] if have else []
 
-def slice_gaps(folder,   # a patient folder
-               numbers): # the slice numbers kept of it
+
+def slice_gaps(
+    folder,  # a patient folder
+    numbers,  # the slice numbers kept of it
+):
     "`[(folder, 'slice(s) 4 missing: ...')]` if `numbers` have gaps, else []: for `warn_files`."
     g = missing_slices(numbers)
-    return [(str(folder), f"slice(s) {', '.join(map(str, g))} missing: the slices either side are stacked together")] if g else []
+    return (
+        [
+            (
+                str(folder),
+                f"slice(s) {', '.join(map(str, g))} missing: the slices either side are stacked together",
+            )
+        ]
+        if g
+        else []
+    )
 
 # %% ../nbs/00_data.ipynb #7fc22727
-def _broken_link(p): return f'broken link to {os.readlink(p)}' if p.is_symlink() and not p.exists() else None
+def _broken_link(p):
+    return f'broken link to {os.readlink(p)}' if p.is_symlink() and not p.exists() else None
+
 
 def _pair_files(patient_dir, problems):
     "Map slice number -> (image path, mask path) for one patient folder, noting unpaired files."
     images, masks = [], []
     for f in data_entries(patient_dir):
         m = PATIENT_RE.match(f.name)
-        if _broken_link(f): problems.append((str(f), _broken_link(f))); continue
-        if not m: problems.append((str(f), 'not a slice or mask file name')); continue
+        if _broken_link(f):
+            problems.append((str(f), _broken_link(f)))
+            continue
+        if not m:
+            problems.append((str(f), 'not a slice or mask file name'))
+            continue
         (masks if m['mask'] else images).append(f)
     images, masks = number_slices(images, problems), number_slices(masks, problems)
-    for s in sorted(set(images) - set(masks)): problems.append((str(images[s]), 'image without mask'))
-    for s in sorted(set(masks) - set(images)): problems.append((str(masks[s]), 'mask without image'))
-    if not images and not masks: problems.append((str(patient_dir), 'patient folder with no slices'))
+    for s in sorted(set(images) - set(masks)):
+        problems.append((str(images[s]), 'image without mask'))
+    for s in sorted(set(masks) - set(images)):
+        problems.append((str(masks[s]), 'mask without image'))
+    if not images and not masks:
+        problems.append((str(patient_dir), 'patient folder with no slices'))
     return {s: (images[s], masks[s]) for s in sorted(set(images) & set(masks))}
 
 # %% ../nbs/00_data.ipynb #33bd447b
-def _reason(e, path): return str(e).replace(f'{path}: ', '').replace(f' {path}', '')
+def _reason(e, path):
+    return str(e).replace(f'{path}: ', '').replace(f' {path}', '')
+
 
 def _check_pair(image_path, mask_path, notes):
     "(tumour pixels, image (H, W), mask (H, W)) of a slice, or the (file, reason) that makes it unusable."
-    try: img = read_image(image_path, notes=notes)
-    except ValueError as e: return (str(image_path), _reason(e, image_path))
-    try: mask = read_mask(mask_path, notes)
-    except ValueError as e: return (str(mask_path), _reason(e, mask_path))
+    try:
+        img = read_image(image_path, notes=notes)
+    except ValueError as e:
+        return (str(image_path), _reason(e, image_path))
+    try:
+        mask = read_mask(mask_path, notes)
+    except ValueError as e:
+        return (str(mask_path), _reason(e, mask_path))
     return int(np.count_nonzero(mask)), img.shape[:2], mask.shape
 
 # %% ../nbs/00_data.ipynb #a5d600e7
-def usual_shape(shapes):  # the image shapes of one patient's slices, e.g. [(256, 256), (512, 512), (256, 256)]
+def usual_shape(
+    shapes,  # the image shapes of one patient's slices, e.g. [(256, 256), (512, 512), (256, 256)]
+):
     "The patient's slice shape: the most common of `shapes`, a tie going to the larger; None for no shapes."
     counts = Counter(map(tuple, shapes))
     return max(counts, key=lambda s: (counts[s], s)) if counts else None
@@ -383,44 +576,72 @@ def usual_shape(shapes):  # the image shapes of one patient's slices, e.g. [(256
 def _size_problems(checked, size):
     "(file, reason) for each slice of `checked` rows whose image is not `size` (or its patient's usual size), or whose mask differs from its image."
     by_patient, problems = {}, []
-    for r in checked: by_patient.setdefault(r[0], []).append(r)
+    for r in checked:
+        by_patient.setdefault(r[0], []).append(r)
     for rows in by_patient.values():
         want = tuple(size) if size else usual_shape(r[5] for r in rows)
         for r in rows:
-            if r[5] != want: problems.append((r[2], f"image of shape {r[5]}, expected {want}" + ('' if size else " like the patient's other slices")))
-            elif r[6] != r[5]: problems.append((r[3], f'mask of shape {r[6]}, its image is {r[5]}'))
+            if r[5] != want:
+                problems.append(
+                    (
+                        r[2],
+                        f"image of shape {r[5]}, expected {want}"
+                        + ('' if size else " like the patient's other slices"),
+                    )
+                )
+            elif r[6] != r[5]:
+                problems.append((r[3], f'mask of shape {r[6]}, its image is {r[5]}'))
     return problems
 
 # %% ../nbs/00_data.ipynb #dafcf3e4
 def read_clinical_csv(csv):
     "The rows of `data.csv` keyed by `case`, or None after a warning naming the file and what is wrong."
-    try: clinical = pd.read_csv(csv)
-    except (ValueError, OSError) as e: why = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:200]}"
+    try:
+        clinical = pd.read_csv(csv)
+    except (ValueError, OSError) as e:
+        why = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:200]}"
     else:
         if 'Patient' in clinical:
             clinical = clinical.rename(columns={'Patient': 'case'}).astype({'case': str})
-            return clinical.assign(case=clinical.case.str.strip()).drop_duplicates('case')  # 'TCGA_CS_4941 ' is TCGA_CS_4941
+            return clinical.assign(case=clinical.case.str.strip()).drop_duplicates(
+                'case'
+            )  # 'TCGA_CS_4941 ' is TCGA_CS_4941
         why = f"no 'Patient' column (columns: {', '.join(map(str, clinical.columns[:6]))})"
     warnings.warn(f"{csv} ignored, indexing without clinical columns: {why}")
+
 
 def _warn_unmatched(csv, ids, cases):
     "Warn about `data.csv` ids that match no patient folder and patients with no row."
     few = lambda s: ', '.join(sorted(s)[:5]) + (', ...' if len(s) > 5 else '')
-    parts = [f"{len(ids - cases)} Patient id(s) match no patient folder ({few(ids - cases)})" if ids - cases else '',
-             f"{len(cases - ids)} patient(s) have no row ({few(cases - ids)}): their clinical columns are empty" if cases - ids else '']
-    if any(parts): warnings.warn(f"{csv}: " + '; '.join(filter(None, parts)))
+    parts = [
+        f"{len(ids - cases)} Patient id(s) match no patient folder ({few(ids - cases)})"
+        if ids - cases
+        else '',
+        f"{len(cases - ids)} patient(s) have no row ({few(cases - ids)}): their clinical columns are empty"
+        if cases - ids
+        else '',
+    ]
+    if any(parts):
+        warnings.warn(f"{csv}: " + '; '.join(filter(None, parts)))
+
 
 def _join_clinical(df, root):
     "Add the per-patient columns of `data.csv`, if it is there and readable (matched on the `case` id, e.g. TCGA_CS_4941)."
     df['case'] = df.patient.str.split('_').str[:3].str.join('_')
-    csv = Path(root)/'data.csv'
+    csv = Path(root) / 'data.csv'
     clinical = read_clinical_csv(csv) if csv.exists() else None
-    if clinical is None: return df
+    if clinical is None:
+        return df
     _warn_unmatched(csv, set(clinical.case), set(df.case))
-    return df.merge(clinical.drop(columns=[c for c in clinical if c in df and c != 'case']), on='case', how='left')
+    return df.merge(
+        clinical.drop(columns=[c for c in clinical if c in df and c != 'case']),
+        on='case',
+        how='left',
+    )
 
 # %% ../nbs/00_data.ipynb #6d439f28
 SITE_RE = re.compile(r'^[A-Za-z]+_(?P<site>[A-Za-z0-9]{2})_')
+
 
 def patient_institution(patient):  # a patient folder name, e.g. TCGA_CS_4941_19960909
     "The site of a TCGA-style patient id (`CS`), or 'unknown' for other names."
@@ -430,98 +651,145 @@ def patient_institution(patient):  # a patient folder name, e.g. TCGA_CS_4941_19
 # %% ../nbs/00_data.ipynb #f5eaf17f
 def _gaps(df, root):
     "(patient folder, the missing slice numbers) for each patient of `df` whose slice numbers have gaps."
-    return [g for p, s in df.groupby('patient').slice for g in slice_gaps(Path(root)/p, s)]
+    return [g for p, s in df.groupby('patient').slice for g in slice_gaps(Path(root) / p, s)]
 
-def index_dataset(root=None,  # anything `find_dataset` accepts
-                  size=None):  # (height, width) every slice must have; None: any size, one per patient
+
+def index_dataset(
+    root=None,  # anything `find_dataset` accepts
+    size=None,  # (height, width) every slice must have; None: any size, one per patient
+):
     "One row per usable slice; unusable files are warned about and listed in `df.attrs['problems']`, gaps in slice numbers in `df.attrs['gaps']`."
     root = find_dataset(root)
     patient_dirs = [p for p in data_entries(root) if p.is_dir()]
-    problems = [(str(p), _broken_link(p)) for p in data_entries(root) if _broken_link(p)]  # e.g. a drive that is not mounted
+    problems = [
+        (str(p), _broken_link(p)) for p in data_entries(root) if _broken_link(p)
+    ]  # e.g. a drive that is not mounted
     if not patient_dirs:
         links = ''.join(f", only {f} ({why})" for f, why in problems[:3])
-        raise ValueError(f"{root} holds no patient folders{links}; expected {root}/<patient>/<patient>_<n>.tif")
+        raise ValueError(
+            f"{root} holds no patient folders{links}; expected {root}/<patient>/<patient>_<n>.tif"
+        )
     rows, notes = [], []
     for pdir in patient_dirs:
-        rows += [(pdir.name, s, str(i), str(m)) for s, (i, m) in _pair_files(pdir, problems).items()]
-    with ThreadPoolExecutor(4) as ex: checks = list(ex.map(lambda r: _check_pair(r[2], r[3], notes), rows))
+        rows += [
+            (pdir.name, s, str(i), str(m)) for s, (i, m) in _pair_files(pdir, problems).items()
+        ]
+    with ThreadPoolExecutor(4) as ex:
+        checks = list(ex.map(lambda r: _check_pair(r[2], r[3], notes), rows))
     problems += [c for c in checks if isinstance(c[0], str)]
     checked = [(*r, *c) for r, c in zip(rows, checks) if not isinstance(c[0], str)]
-    odd = _size_problems(checked, size); problems += odd
+    odd = _size_problems(checked, size)
+    problems += odd
     good = [r[:5] for r in checked if not {r[2], r[3]} & {f for f, _ in odd}]
-    if not good: raise ValueError(f"no usable slices under {root}: {problems[:3]}")
+    if not good:
+        raise ValueError(f"no usable slices under {root}: {problems[:3]}")
     df = pd.DataFrame(good, columns=['patient', 'slice', 'image_path', 'mask_path', 'tumor_pixels'])
     df.insert(1, 'institution', df.patient.map(patient_institution))
     df['has_tumor'] = df.tumor_pixels > 0
     df = _join_clinical(df, root)
     warn_files(sorted(notes), f'file(s) under {root} converted on reading')
     warn_files(problems, f'unusable file(s) under {root}')
-    gaps = _gaps(df, root); warn_files(gaps, f'patient(s) under {root} with gaps in their slice numbers')
-    df.attrs.update(root=str(root), problems=problems, gaps=gaps, converted=sorted(notes), synthetic=is_synthetic(root))
+    gaps = _gaps(df, root)
+    warn_files(gaps, f'patient(s) under {root} with gaps in their slice numbers')
+    df.attrs.update(
+        root=str(root),
+        problems=problems,
+        gaps=gaps,
+        converted=sorted(notes),
+        synthetic=is_synthetic(root),
+    )
     return df
 
 # %% ../nbs/00_data.ipynb #d07e7867
-DATA_CREDIT = ("LGG MRI segmentation (Kaggle mateuszbuda/lgg-mri-segmentation), CC BY-NC-SA 4.0. "
-               "Buda, Saha, Mazurowski, Computers in Biology and Medicine 109 (2019)")
+DATA_CREDIT = (
+    "LGG MRI segmentation (Kaggle mateuszbuda/lgg-mri-segmentation), CC BY-NC-SA 4.0. "
+    "Buda, Saha, Mazurowski, Computers in Biology and Medicine 109 (2019)"
+)
 
-def data_credit(synthetic:bool):  # whether the figure shows the phantom set
+
+def data_credit(synthetic: bool):  # whether the figure shows the phantom set
     "The label every figure of the data carries: the licence and citation, or SYNTHETIC."
     return 'SYNTHETIC phantom data' if synthetic else DATA_CREDIT
 
+
 def example_dataset():
     "The `kaggle_3m` folder of the book's dataset: `$LGG_DATA` if set, else Kaggle's input (`kaggle_input`), else a cached phantom set of 6 patients."
-    if os.environ.get('LGG_DATA'): return find_dataset(os.environ['LGG_DATA'])
-    if kaggle_input().is_dir(): return locate_kaggle_3m(kaggle_input())
-    return make_synthetic(cache_dir()/'synthetic-6x12-seed0')
+    if os.environ.get('LGG_DATA'):
+        return find_dataset(os.environ['LGG_DATA'])
+    if kaggle_input().is_dir():
+        return locate_kaggle_3m(kaggle_input())
+    return make_synthetic(cache_dir() / 'synthetic-6x12-seed0')
+
 
 def dataset_line(root):  # a `kaggle_3m` folder, e.g. `example_dataset()`
     "One line naming the dataset at `root` (given by $LGG_DATA, Kaggle's input, or the SYNTHETIC phantom set) and its number of patients."
     root = Path(root)
     n = sum(p.is_dir() for p in data_entries(root))  # a `__MACOSX` or hidden folder is no patient
-    if is_synthetic(root): return f"Dataset: the SYNTHETIC phantom set {root} ({n} patients); set LGG_DATA, or attach the Kaggle dataset, for the real one"
-    where = ('Kaggle input' if kaggle_input().is_dir() and root.absolute().is_relative_to(kaggle_input().absolute()) else
-             '$LGG_DATA' if os.environ.get('LGG_DATA') else 'given')
+    if is_synthetic(root):
+        return f"Dataset: the SYNTHETIC phantom set {root} ({n} patients); set LGG_DATA, or attach the Kaggle dataset, for the real one"
+    where = (
+        'Kaggle input'
+        if kaggle_input().is_dir() and root.absolute().is_relative_to(kaggle_input().absolute())
+        else '$LGG_DATA'
+        if os.environ.get('LGG_DATA')
+        else 'given'
+    )
     return f"Dataset: {root} ({where}, {n} patients)"
 
 # %% ../nbs/00_data.ipynb #93a833b9
 def summarize(df):  # an index from `index_dataset`
     "Per-institution counts of patients, slices and tumour slices."
-    return df.groupby('institution', dropna=False).agg(patients=('patient', 'nunique'), slices=('slice', 'size'),
-                                         tumor_slices=('has_tumor', 'sum'))
+    return df.groupby('institution', dropna=False).agg(
+        patients=('patient', 'nunique'), slices=('slice', 'size'), tumor_slices=('has_tumor', 'sum')
+    )
 
 # %% ../nbs/00_data.ipynb #a10465f9
-def show_slice(image,  # (H, W, 3) uint8 RGB slice or (H, W) grey image
-               mask=None,  # (H, W) mask, outlined in red where given
-               ax=None, title=None):
+def show_slice(
+    image,  # (H, W, 3) uint8 RGB slice or (H, W) grey image
+    mask=None,  # (H, W) mask, outlined in red where given
+    ax=None,
+    title=None,
+):
     "Show a slice's FLAIR channel with the outline of its mask."
     import matplotlib.pyplot as plt
+
     ax = ax or plt.subplots(figsize=(3, 3))[1]
     ax.imshow(image[..., 1] if image.ndim == 3 else image, cmap='gray')
-    if mask is not None and mask.any(): ax.contour(mask > 0, levels=[0.5], colors='r', linewidths=1)
+    if mask is not None and mask.any():
+        ax.contour(mask > 0, levels=[0.5], colors='r', linewidths=1)
     ax.set_axis_off()
-    if title: ax.set_title(title, fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=8)
     return ax
 
 # %% ../nbs/00_data.ipynb #854ade4e
-def show_samples(df,  # an index from `index_dataset`
-                 n=4,  # how many slices
-                 seed=0):  # which ones
+def show_samples(
+    df,  # an index from `index_dataset`
+    n=4,  # how many slices
+    seed=0,  # which ones
+):
     "A row of `n` tumour slices from different patients with their masks."
     import matplotlib.pyplot as plt
+
     rows = df[df.has_tumor].groupby('patient').sample(1, random_state=seed)
     rows = rows.sample(min(n, len(rows)), random_state=seed)
-    fig, axs = plt.subplots(1, len(rows), figsize=(2.5*len(rows), 2.7), squeeze=False)
+    fig, axs = plt.subplots(1, len(rows), figsize=(2.5 * len(rows), 2.7), squeeze=False)
     for ax, (_, r) in zip(axs[0], rows.iterrows()):
-        show_slice(read_image(r.image_path), read_mask(r.mask_path), ax, f'{r.patient}\nslice {r.slice}')
+        show_slice(
+            read_image(r.image_path), read_mask(r.mask_path), ax, f'{r.patient}\nslice {r.slice}'
+        )
     fig.suptitle(data_credit(df.attrs.get('synthetic')), fontsize=7)
     return fig
 
 # %% ../nbs/00_data.ipynb #bc4d235a
 def _spread_patients(df, seed):
     "Patients in an order that interleaves institutions, shuffled within each one."
-    if 'patient' not in df: raise ValueError("df needs a 'patient' column (use index_dataset)")
+    if 'patient' not in df:
+        raise ValueError("df needs a 'patient' column (use index_dataset)")
     rng = np.random.default_rng(seed)
-    pats = df.drop_duplicates('patient')[['patient']].assign(inst=lambda d: d.patient.map(patient_institution))
+    pats = df.drop_duplicates('patient')[['patient']].assign(
+        inst=lambda d: d.patient.map(patient_institution)
+    )
     keyed = []
     for _, g in pats.groupby('inst'):
         names = rng.permutation(g.patient.to_numpy())
@@ -529,26 +797,40 @@ def _spread_patients(df, seed):
     return [n for _, n in sorted(keyed)]
 
 # %% ../nbs/00_data.ipynb #f055d309
-def patient_split(df,  # an index from `index_dataset`
-                  valid_pct=0.2,  # share of patients for validation
-                  test_pct=0.0,  # share of patients for a held-out test part
-                  seed=42):  # the same seed gives the same split
+def patient_split(
+    df,  # an index from `index_dataset`
+    valid_pct=0.2,  # share of patients for validation
+    test_pct=0.0,  # share of patients for a held-out test part
+    seed=42,  # the same seed gives the same split
+):
     "Split patients (never slices) into train/valid/test lists, spreading institutions over the parts."
     if not (0 <= valid_pct < 1 and 0 <= test_pct < 1 and valid_pct + test_pct < 1):
-        raise ValueError(f"valid_pct={valid_pct} and test_pct={test_pct} must be in [0, 1) and sum to less than 1")
+        raise ValueError(
+            f"valid_pct={valid_pct} and test_pct={test_pct} must be in [0, 1) and sum to less than 1"
+        )
     order = _spread_patients(df, seed)
-    n_test, n_valid = round(test_pct*len(order)), round(valid_pct*len(order))
-    if n_test + n_valid >= len(order): raise ValueError(f"{len(order)} patients are too few for valid_pct={valid_pct}, test_pct={test_pct}")
-    parts = {'test': order[:n_test], 'valid': order[n_test:n_test+n_valid], 'train': order[n_test+n_valid:]}
+    n_test, n_valid = round(test_pct * len(order)), round(valid_pct * len(order))
+    if n_test + n_valid >= len(order):
+        raise ValueError(
+            f"{len(order)} patients are too few for valid_pct={valid_pct}, test_pct={test_pct}"
+        )
+    parts = {
+        'test': order[:n_test],
+        'valid': order[n_test : n_test + n_valid],
+        'train': order[n_test + n_valid :],
+    }
     return {k: sorted(parts[k]) for k in ('train', 'valid', 'test')}
 
 # %% ../nbs/00_data.ipynb #9c0edfcf
-def patient_folds(df,  # an index from `index_dataset`
-                  k=5,  # number of folds
-                  seed=42):  # the same seed gives the same folds
+def patient_folds(
+    df,  # an index from `index_dataset`
+    k=5,  # number of folds
+    seed=42,  # the same seed gives the same folds
+):
     "`k` train/valid splits by patient; each patient is validated in exactly one fold."
     order = _spread_patients(df, seed)
-    if not 2 <= k <= len(order): raise ValueError(f"k={k} folds need 2 <= k <= {len(order)} patients")
+    if not 2 <= k <= len(order):
+        raise ValueError(f"k={k} folds need 2 <= k <= {len(order)} patients")
     folds = [order[i::k] for i in range(k)]
     return [{'train': sorted(set(order) - set(f)), 'valid': sorted(f)} for f in folds]
 
@@ -556,30 +838,44 @@ def patient_folds(df,  # an index from `index_dataset`
 @contextmanager
 def one_line_errors(prog):  # the command's name, e.g. 'lgg_data'
     "Context manager and decorator: a `ValueError` or `OSError` inside becomes `SystemExit('<prog>: <message>')` on one line."
-    try: yield
+    try:
+        yield
     except (ValueError, OSError) as e:
-        if os.environ.get('LGG_TRACEBACK'): raise
+        if os.environ.get('LGG_TRACEBACK'):
+            raise
         raise SystemExit(f"{prog}: {' '.join(str(e).split())}") from None
 
 # %% ../nbs/00_data.ipynb #398a5b95
 class CommandParser(argparse.ArgumentParser):
     "An ArgumentParser whose errors raise `SystemExit('<prog>: <message>')`: one line, status 1."
-    def error(self, message): raise SystemExit(f"{self.prog}: {message}")
+
+    def error(self, message):
+        raise SystemExit(f"{self.prog}: {message}")
+
 
 def command(prog):  # the command's name, e.g. 'lgg_data'
     "Decorator of a command's `main(argv=None)`: `one_line_errors`, exit messages on one line; called without `argv` (as its console script calls it), warnings are one line each and None is returned, so success exits 0."
+
     def wrap(main):
         @functools.wraps(main)
         def run(argv=None):
             try:
                 with one_line_errors(prog), warnings.catch_warnings():
-                    if argv is None: warnings.showwarning = lambda msg, *_, **__: print(f"{prog}: {' '.join(str(msg).split())}", file=sys.stderr)
+                    if argv is None:
+                        warnings.showwarning = lambda msg, *_, **__: print(
+                            f"{prog}: {' '.join(str(msg).split())}", file=sys.stderr
+                        )
                     result = main(argv)
             except SystemExit as e:
-                if isinstance(e.code, str): raise SystemExit(' '.join(e.code.split())) from None
+                if isinstance(e.code, str):
+                    raise SystemExit(' '.join(e.code.split())) from None
                 raise
-            return None if argv is None else result  # `sys.exit(path)` would print the path and exit 1
+            return (
+                None if argv is None else result
+            )  # `sys.exit(path)` would print the path and exit 1
+
         return run
+
     return wrap
 
 # %% ../nbs/00_data.ipynb #4cfc0acf
@@ -587,21 +883,45 @@ def command(prog):  # the command's name, e.g. 'lgg_data'
 def data_main(argv=None):
     "Command `lgg_data [--data PATH]`: index a dataset and print its summary."
     ap = CommandParser(prog='lgg_data', description=data_main.__doc__)
-    ap.add_argument('--data', help='kaggle_3m folder, a folder holding it, or the Kaggle zip (default: $LGG_DATA, /kaggle/input, then a phantom set)')
+    ap.add_argument(
+        '--data',
+        help='kaggle_3m folder, a folder holding it, or the Kaggle zip (default: $LGG_DATA, /kaggle/input, then a phantom set)',
+    )
     args = ap.parse_args(argv)
-    try: root = find_dataset(args.data) if args.data else example_dataset()
-    except (FileNotFoundError, ValueError) as e: raise SystemExit(f"lgg_data: {e}")
-    if is_synthetic(root): print("No dataset found (no --data, $LGG_DATA or Kaggle input): showing the SYNTHETIC phantom set.")
+    try:
+        root = find_dataset(args.data) if args.data else example_dataset()
+    except (FileNotFoundError, ValueError) as e:
+        raise SystemExit(f"lgg_data: {e}")
+    if is_synthetic(root):
+        print(
+            "No dataset found (no --data, $LGG_DATA or Kaggle input): showing the SYNTHETIC phantom set."
+        )
     df = index_dataset(root)
-    print(f"{root}{' (SYNTHETIC)' if is_synthetic(root) else ''}: {df.patient.nunique()} patients, {len(df)} slices, "
-          f"{int(df.has_tumor.sum())} with tumour, {len(df.attrs['problems'])} unusable files")
+    print(
+        f"{root}{' (SYNTHETIC)' if is_synthetic(root) else ''}: {df.patient.nunique()} patients, {len(df)} slices, "
+        f"{int(df.has_tumor.sum())} with tumour, {len(df.attrs['problems'])} unusable files"
+    )
     print(summarize(df).to_string())
 
 # %% ../nbs/00_data.ipynb #62b10325
-def run_command(main,   # the console script's target, e.g. 'lgg_unet.data:data_main' (settings.ini's console_scripts)
-                *args): # its command-line arguments
+def run_command(
+    main,  # the console script's target, e.g. 'lgg_unet.data:data_main' (settings.ini's console_scripts)
+    *args,  # its command-line arguments
+):
     "Run `main` as its console script does, `sys.exit(main())`, in a fresh Python: the `subprocess.CompletedProcess` (returncode, stdout, stderr)."
     mod, fn = main.split(':')
-    env = {**os.environ, 'TF_CPP_MIN_LOG_LEVEL': '3'}  # TensorFlow's C++ log off, the package's default (a GPU-less machine logs a failed cuInit)
-    return subprocess.run([sys.executable, '-c', f'import sys; from {mod} import {fn}; sys.exit({fn}())', *map(str, args)],
-                          capture_output=True, text=True, env=env)
+    env = {
+        **os.environ,
+        'TF_CPP_MIN_LOG_LEVEL': '3',
+    }  # TensorFlow's C++ log off, the package's default (a GPU-less machine logs a failed cuInit)
+    return subprocess.run(
+        [
+            sys.executable,
+            '-c',
+            f'import sys; from {mod} import {fn}; sys.exit({fn}())',
+            *map(str, args),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )

@@ -23,70 +23,147 @@ import keras
 from scipy import ndimage
 import lgg_unet
 import lgg_unet.unet  # registers the sigmoid head, the one custom layer of both networks, before any model is loaded
-from .data import CommandParser, PATIENT_RE, atomic_write, check_archive, check_writable, one_line_errors, usual_shape, binary_scores, holds_patients, read_image, read_mask, warn_files, find_dataset, index_dataset, is_synthetic, write_json
+from lgg_unet.data import (
+    CommandParser,
+    PATIENT_RE,
+    atomic_write,
+    check_archive,
+    check_writable,
+    one_line_errors,
+    usual_shape,
+    binary_scores,
+    holds_patients,
+    read_image,
+    read_mask,
+    warn_files,
+    find_dataset,
+    index_dataset,
+    is_synthetic,
+    write_json,
+)
 from .preprocess import prepare_volume, resize_probs, PostProcess, COMPONENT_RULES
 from .data import command, data_entries, is_side_file, number_slices, slice_gaps
 
 # %% ../nbs/05_evaluate.ipynb #a310d026
 from .preprocess import load_image, select_components, keep_largest_component
-_all_ = ['load_image', 'select_components', 'keep_largest_component', 'COMPONENT_RULES', 'PostProcess']
+
+_all_ = [
+    'load_image',
+    'select_components',
+    'keep_largest_component',
+    'COMPONENT_RULES',
+    'PostProcess',
+]
 
 # %% ../nbs/05_evaluate.ipynb #add3a0b7
-def flair_threshold_model(size:int=64,          # side of the (square) input
-                          level:float=0.62,      # FLAIR intensity in [0,1] above which a pixel is tumour
-                          sharpness:float=40.0): # slope of the sigmoid around `level`
+def flair_threshold_model(
+    size: int = 64,  # side of the (square) input
+    level: float = 0.62,  # FLAIR intensity in [0,1] above which a pixel is tumour
+    sharpness: float = 40.0,  # slope of the sigmoid around `level`
+):
     "A Keras model computing sigmoid(sharpness * (FLAIR - level)) per pixel: a baseline that needs no training."
     inp = keras.Input((size, size, 3), name='image')
     conv = keras.layers.Conv2D(1, 1, activation='sigmoid', name='mask')
     m = keras.Model(inp, conv(inp), name='flair_threshold')
-    conv.set_weights([np.array([0, sharpness, 0], 'float32').reshape(1, 1, 3, 1), np.array([-sharpness * level], 'float32')])
+    conv.set_weights(
+        [
+            np.array([0, sharpness, 0], 'float32').reshape(1, 1, 3, 1),
+            np.array([-sharpness * level], 'float32'),
+        ]
+    )
     m.lgg_normalize = False  # raw intensities: its level is a FLAIR intensity
     return m
 
 # %% ../nbs/05_evaluate.ipynb #ebaf6db5
-def model_preprocessing(path): # a `.keras` file or a run folder
+def model_preprocessing(path):  # a `.keras` file or a run folder
     "How the model's inputs were prepared in training, `{'normalize': bool}`: from `<model>.json` beside the file or its run's config.json; default none."
     p = Path(path)
-    for f in ([p/'config.json'] if p.is_dir() else [p.with_suffix('.json'), p.parent/'config.json']):
-        if not f.is_file(): continue
-        try: d = json.loads(f.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"cannot read the model's settings {f}: {e}") from None
-        if isinstance(d, dict) and 'normalize' in d: return {'normalize': bool(d['normalize'])}
+    for f in (
+        [p / 'config.json'] if p.is_dir() else [p.with_suffix('.json'), p.parent / 'config.json']
+    ):
+        if not f.is_file():
+            continue
+        try:
+            d = json.loads(f.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ValueError(f"cannot read the model's settings {f}: {e}") from None
+        if isinstance(d, dict) and 'normalize' in d:
+            return {'normalize': bool(d['normalize'])}
     return {'normalize': False}
 
-MODEL_FORMATS = ('.keras', '.h5', '.hdf5')  # the files Keras 3 loads (.h5 and .hdf5: the legacy format)
 
-def model_format(path): # a model file
+MODEL_FORMATS = (
+    '.keras',
+    '.h5',
+    '.hdf5',
+)  # the files Keras 3 loads (.h5 and .hdf5: the legacy format)
+
+
+def model_format(path):  # a model file
     "What a model file holds, by its first bytes: '.keras' (a zip archive), '.h5' (HDF5, the legacy format) or None (neither)."
-    with open(path, 'rb') as f: head = f.read(8)
-    return '.keras' if head.startswith(b'PK\x03\x04') else '.h5' if head == b'\x89HDF\r\n\x1a\n' else None
+    with open(path, 'rb') as f:
+        head = f.read(8)
+    return (
+        '.keras'
+        if head.startswith(b'PK\x03\x04')
+        else '.h5'
+        if head == b'\x89HDF\r\n\x1a\n'
+        else None
+    )
+
 
 def _load_as(p, kind):
     "Keras' model in file `p` holding `kind` ('.keras' or '.h5'), read through a copy with that extension where `p`'s differs (Keras goes by the extension)."
-    if p.suffix.lower() in ((kind,) if kind == '.keras' else ('.h5', '.hdf5')): return keras.models.load_model(p, compile=False)
+    if p.suffix.lower() in ((kind,) if kind == '.keras' else ('.h5', '.hdf5')):
+        return keras.models.load_model(p, compile=False)
     with tempfile.TemporaryDirectory() as d:
-        return keras.models.load_model(shutil.copy(p, Path(d)/f'model{kind}'), compile=False)
+        return keras.models.load_model(shutil.copy(p, Path(d) / f'model{kind}'), compile=False)
 
-def load_model(path): # a `.keras` (or legacy `.h5`) file, or a run folder holding `best.keras`
+
+def load_model(path):  # a `.keras` (or legacy `.h5`) file, or a run folder holding `best.keras`
     "Load a model for inference (not compiled); a missing, foreign or unreadable file raises a one-line error naming it."
     p = Path(path)
-    if p.is_dir(): p = p/'best.keras'
-    if not p.is_file(): raise FileNotFoundError(f"model file {p} does not exist")
+    if p.is_dir():
+        p = p / 'best.keras'
+    if not p.is_file():
+        raise FileNotFoundError(f"model file {p} does not exist")
     kind = model_format(p)  # the content decides, not the extension
     if p.suffix.lower() not in MODEL_FORMATS:
-        held = f" (it holds a {'Keras archive' if kind == '.keras' else 'HDF5 file'}: rename it to {p.stem}{kind})" if kind else ''
-        raise ValueError(f"cannot load model {p}: unsupported format {p.suffix or '(no extension)'}{held}; "
-                         f"accepted: a Keras model file ({', '.join(MODEL_FORMATS)}) or a run folder holding best.keras")
-    if kind in (None, '.keras') and (kind or p.suffix.lower()) == '.keras':  # a truncated copy: "damaged", not Keras' "File not found"
-        try: check_archive(p)
-        except ValueError as e: raise ValueError(f"cannot load model {e}") from None
-    if kind is None: raise ValueError(f"cannot load model {p}: damaged or not a model file ({p.stat().st_size:,} bytes that start as neither "
-                                      "a Keras archive (zip) nor HDF5: an interrupted copy or download?)")
-    try: model = _load_as(p, kind)
-    except Exception as e:  # Keras raises ValueError, OSError, zipfile.BadZipFile... for a broken file
-        why = 'damaged HDF5 file (truncated: an interrupted copy or download?)' if 'truncated' in str(e) else f'{type(e).__name__}: {e}'
+        held = (
+            f" (it holds a {'Keras archive' if kind == '.keras' else 'HDF5 file'}: rename it to {p.stem}{kind})"
+            if kind
+            else ''
+        )
+        raise ValueError(
+            f"cannot load model {p}: unsupported format {p.suffix or '(no extension)'}{held}; "
+            f"accepted: a Keras model file ({', '.join(MODEL_FORMATS)}) or a run folder holding best.keras"
+        )
+    if (
+        kind in (None, '.keras') and (kind or p.suffix.lower()) == '.keras'
+    ):  # a truncated copy: "damaged", not Keras' "File not found"
+        try:
+            check_archive(p)
+        except ValueError as e:
+            raise ValueError(f"cannot load model {e}") from None
+    if kind is None:
+        raise ValueError(
+            f"cannot load model {p}: damaged or not a model file ({p.stat().st_size:,} bytes that start as neither "
+            "a Keras archive (zip) nor HDF5: an interrupted copy or download?)"
+        )
+    try:
+        model = _load_as(p, kind)
+    except (
+        Exception
+    ) as e:  # Keras raises ValueError, OSError, zipfile.BadZipFile... for a broken file
+        why = (
+            'damaged HDF5 file (truncated: an interrupted copy or download?)'
+            if 'truncated' in str(e)
+            else f'{type(e).__name__}: {e}'
+        )
         raise ValueError(f"cannot load model {p}: {' '.join(why.split())}") from None
-    model.lgg_normalize = model_preprocessing(p)['normalize']  # how its inputs were prepared in training: followed by the predict functions
+    model.lgg_normalize = model_preprocessing(p)[
+        'normalize'
+    ]  # how its inputs were prepared in training: followed by the predict functions
     return model
 
 # %% ../nbs/05_evaluate.ipynb #f3d04009
@@ -94,112 +171,185 @@ def model_input_shape(model):
     "(height, width, channels) the model takes; height and width are None for a size-agnostic model."
     return tuple(model.input_shape[1:4])
 
-def to_model_input(images, # (N,H,W,3) or (N,H,W,1) slices of one patient: uint8 0-255 or float in [0,1]
-                   shape,  # (height, width, channels) of the model; channels 1 keeps FLAIR only
-                   normalize:bool=False): # normalise the slices per patient, as one stack (`prepare_volume`)
+
+def to_model_input(
+    images,  # (N,H,W,3) or (N,H,W,1) slices of one patient: uint8 0-255 or float in [0,1]
+    shape,  # (height, width, channels) of the model; channels 1 keeps FLAIR only
+    normalize: bool = False,  # normalise the slices per patient, as one stack (`prepare_volume`)
+):
     "The model's input for a stack of slices, prepared as in training (`prepare_volume`): `float32` (N,height,width,channels) in [0,1]."
     images = np.asarray(images)
-    if images.ndim != 4 or images.shape[-1] not in (1, 3): raise ValueError(f"expected slices of shape (N, H, W, 3), got {images.shape}")
+    if images.ndim != 4 or images.shape[-1] not in (1, 3):
+        raise ValueError(f"expected slices of shape (N, H, W, 3), got {images.shape}")
     h, w, c = shape
     h, w = h or images.shape[1], w or images.shape[2]
-    if h != w: raise ValueError(f"only square model inputs are supported, got {h}x{w}")
-    if c == 3 and images.shape[-1] != 3: raise ValueError("the model takes 3 channels (pre-contrast, FLAIR, post-contrast); the slices have 1")
-    if images.dtype.kind in 'iu' and images.dtype != np.uint8: raise ValueError(f"expected uint8 or float slices, got {images.dtype}: read_image scales a 16-bit file to uint8")
-    if images.shape[-1] == 1: images = np.repeat(images, 3, -1)  # FLAIR alone: it takes FLAIR's place, channel 1
+    if h != w:
+        raise ValueError(f"only square model inputs are supported, got {h}x{w}")
+    if c == 3 and images.shape[-1] != 3:
+        raise ValueError(
+            "the model takes 3 channels (pre-contrast, FLAIR, post-contrast); the slices have 1"
+        )
+    if images.dtype.kind in 'iu' and images.dtype != np.uint8:
+        raise ValueError(
+            f"expected uint8 or float slices, got {images.dtype}: read_image scales a 16-bit file to uint8"
+        )
+    if images.shape[-1] == 1:
+        images = np.repeat(images, 3, -1)  # FLAIR alone: it takes FLAIR's place, channel 1
     return prepare_volume(images, h, c, normalize)
 
 # %% ../nbs/05_evaluate.ipynb #eb214b32
 def _run_model(model, x, batch_size):
     "Model output (N,h,w) as float32, predicted `batch_size` slices at a time."
-    out = [keras.ops.convert_to_numpy(model.predict_on_batch(x[i:i+batch_size]))[..., 0] for i in range(0, len(x), batch_size)]
+    out = [
+        keras.ops.convert_to_numpy(model.predict_on_batch(x[i : i + batch_size]))[..., 0]
+        for i in range(0, len(x), batch_size)
+    ]
     return np.concatenate(out).astype(np.float32)
+
 
 def _network_probs(model, x, batch_size, tta):
     "Probabilities at the network's size (N,h,w) of the prepared input `x`; with `tta`, averaged with the left-right mirror."
     p = _run_model(model, x, batch_size)
-    return (p + _run_model(model, np.ascontiguousarray(x[:, :, ::-1]), batch_size)[:, :, ::-1]) / 2 if tta else p
+    return (
+        (p + _run_model(model, np.ascontiguousarray(x[:, :, ::-1]), batch_size)[:, :, ::-1]) / 2
+        if tta
+        else p
+    )
 
-def predict_probs(model,            # a Keras segmentation model with a sigmoid output
-                  images,           # (N,H,W,3) slices of one patient, uint8 or float in [0,1]
-                  batch_size:int=16, # slices per forward pass
-                  tta:bool=False,   # average with the prediction of the left-right mirror
-                  normalize:bool=False): # normalise the slices per patient, as one stack (`prepare_volume`)
+
+def predict_probs(
+    model,  # a Keras segmentation model with a sigmoid output
+    images,  # (N,H,W,3) slices of one patient, uint8 or float in [0,1]
+    batch_size: int = 16,  # slices per forward pass
+    tta: bool = False,  # average with the prediction of the left-right mirror
+    normalize: bool = False,  # normalise the slices per patient, as one stack (`prepare_volume`)
+):
     "Tumour probability of every pixel, `float32` (N,H,W) at the slices' own resolution."
     images = np.asarray(images)
     x = to_model_input(images, model_input_shape(model), normalize)
     return resize_probs(_network_probs(model, x, batch_size, tta), images.shape[1:3])
 
 # %% ../nbs/05_evaluate.ipynb #59a76e69
-def predict_mask(model,              # a Keras segmentation model
-                 image,              # (H,W,3) slice, uint8 or float in [0,1], or the path of a slice tif
-                 threshold:float=PostProcess.threshold, # probability above which a pixel is tumour
-                 normalize=None): # normalise the slice on its own intensities; None: as the model was trained (`load_model`)
+def predict_mask(
+    model,  # a Keras segmentation model
+    image,  # (H,W,3) slice, uint8 or float in [0,1], or the path of a slice tif
+    threshold: float = PostProcess.threshold,  # probability above which a pixel is tumour
+    normalize=None,  # normalise the slice on its own intensities; None: as the model was trained (`load_model`)
+):
     "Binary tumour mask, `bool` (H,W), of one slice at the slice's own resolution."
-    if isinstance(image, (str, Path)): image = read_image(image)
+    if isinstance(image, (str, Path)):
+        image = read_image(image)
     image = np.asarray(image)
-    if image.ndim != 3: raise ValueError(f"expected one slice of shape (H, W, 3), got {image.shape}")
-    return predict_probs(model, image[None], normalize=model_normalizes(model, normalize))[0] > threshold
+    if image.ndim != 3:
+        raise ValueError(f"expected one slice of shape (H, W, 3), got {image.shape}")
+    return (
+        predict_probs(model, image[None], normalize=model_normalizes(model, normalize))[0]
+        > threshold
+    )
+
 
 def model_normalizes(model, normalize):
     "`normalize` if given, else how `model` was trained (`load_model`); ValueError for a model that does not say: never silently unnormalised."
-    if normalize is not None: return bool(normalize)
+    if normalize is not None:
+        return bool(normalize)
     if not hasattr(model, 'lgg_normalize'):
-        raise ValueError(f"model {model.name!r} does not say whether its inputs are normalised per patient (it was not loaded with lgg_unet's "
-                         "load_model or load_pretrained, which read its card): load it with those, or pass normalize=True or False")
+        raise ValueError(
+            f"model {model.name!r} does not say whether its inputs are normalised per patient (it was not loaded with lgg_unet's "
+            "load_model or load_pretrained, which read its card): load it with those, or pass normalize=True or False"
+        )
     return model.lgg_normalize
 
 # %% ../nbs/05_evaluate.ipynb #d58fc6b2
-def slice_files(folder,     # a patient folder holding `<patient>_<n>.tif`
-                notes=None): # list collecting (file, reason) for a slice number's second file; None warns at once
+def slice_files(
+    folder,  # a patient folder holding `<patient>_<n>.tif`
+    notes=None,  # list collecting (file, reason) for a slice number's second file; None warns at once
+):
     "The slice images (not masks) of a patient folder in slice order, one per number (`number_slices`), side files ignored."
     folder = Path(folder)
-    if not folder.is_dir(): raise FileNotFoundError(f"patient folder {folder} does not exist")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"patient folder {folder} does not exist")
     found = [f for f in data_entries(folder) if (m := PATIENT_RE.match(f.name)) and not m['mask']]
-    if not found: raise ValueError(f"no slice files <patient>_<n>.tif in {folder}")
+    if not found:
+        raise ValueError(f"no slice files <patient>_<n>.tif in {folder}")
     left = [] if notes is None else notes
     files = list(number_slices(found, left).values())
-    if notes is None: warn_files(left, f'slice file(s) of {folder} left out')
+    if notes is None:
+        warn_files(left, f'slice file(s) of {folder} left out')
     return files
 
 # %% ../nbs/05_evaluate.ipynb #173eacb8
-def read_slices(paths): # slice tif files, 8- or 16-bit
+def read_slices(paths):  # slice tif files, 8- or 16-bit
     "Read slices into one `uint8` (N,H,W,3) array; returns (paths read, array, [(path, reason) of the others])."
     arrays, problems, notes = {}, [], []
     for p in paths:
-        try: arrays[Path(p)] = read_image(p, notes=notes)
-        except ValueError as e: problems.append((str(p), str(e)))
+        try:
+            arrays[Path(p)] = read_image(p, notes=notes)
+        except ValueError as e:
+            problems.append((str(p), str(e)))
     warn_files(notes, 'slice file(s) converted on reading')
     shapes = [a.shape for a in arrays.values()]
     ref = usual_shape(shapes)  # the patient's slice shape, by the index's rule
     for p, a in list(arrays.items()):
-        if a.shape != ref: problems.append((str(p), f"expected a slice of shape {ref} like the others, got {a.shape}")); del arrays[p]
+        if a.shape != ref:
+            problems.append(
+                (str(p), f"expected a slice of shape {ref} like the others, got {a.shape}")
+            )
+            del arrays[p]
     stack = np.stack(list(arrays.values())) if arrays else np.zeros((0, 0, 0, 3), np.uint8)
     return list(arrays), stack, problems
 
-
 # %% ../nbs/05_evaluate.ipynb #po00002
-def _predict_opt(default, help, **flag): return field(default=default, metadata=dict(help=help, flag=flag))
+def _predict_opt(default, help, **flag):
+    return field(default=default, metadata=dict(help=help, flag=flag))
+
 
 @dataclass(frozen=True)
 class PredictOptions:
     "How a patient's slices become its mask (`predict_volume`); each field is a flag of `lgg_predict`, `lgg_evaluate` and `lgg_cv`."
-    batch_size: int = _predict_opt(16, 'slices per forward pass', type=int)
-    threshold: float = _predict_opt(PostProcess.threshold, 'probability above which a pixel is tumour', type=float)
-    tta: bool = _predict_opt(False, 'average with the left-right mirrored slice', action='store_true')
-    components: str = _predict_opt(PostProcess.components, "which 3-D connected components of each patient's mask to keep "
-                                   f"(default {PostProcess.components}, the out-of-fold winner: bench/README.md)", choices=COMPONENT_RULES)
-    normalize: bool|None = _predict_opt(None, 'per-patient intensity normalisation (default: as the model was trained, see model_preprocessing)',
-                                        action=argparse.BooleanOptionalAction)
-    @property
-    def post(self): return PostProcess(self.threshold, self.components)  # how the probabilities become the mask
-    def __post_init__(self):
-        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, (int, np.integer)) or self.batch_size < 1:
-            raise ValueError(f"batch_size must be a whole number of slices, at least 1; got {self.batch_size!r}")
-        self.post  # the threshold and the component rule, checked by `PostProcess`
-        if self.normalize not in (None, True, False): raise ValueError(f"normalize must be True, False or None (as trained); got {self.normalize!r}")
 
-def predict_options(options:PredictOptions|None=None, # options to start from; default `PredictOptions()`
-                    **changes): # fields to change, e.g. `tta=True`
+    batch_size: int = _predict_opt(16, 'slices per forward pass', type=int)
+    threshold: float = _predict_opt(
+        PostProcess.threshold, 'probability above which a pixel is tumour', type=float
+    )
+    tta: bool = _predict_opt(
+        False, 'average with the left-right mirrored slice', action='store_true'
+    )
+    components: str = _predict_opt(
+        PostProcess.components,
+        "which 3-D connected components of each patient's mask to keep "
+        f"(default {PostProcess.components}, the out-of-fold winner: bench/README.md)",
+        choices=COMPONENT_RULES,
+    )
+    normalize: bool | None = _predict_opt(
+        None,
+        'per-patient intensity normalisation (default: as the model was trained, see model_preprocessing)',
+        action=argparse.BooleanOptionalAction,
+    )
+
+    @property
+    def post(self):
+        return PostProcess(self.threshold, self.components)  # how the probabilities become the mask
+
+    def __post_init__(self):
+        if (
+            isinstance(self.batch_size, bool)
+            or not isinstance(self.batch_size, (int, np.integer))
+            or self.batch_size < 1
+        ):
+            raise ValueError(
+                f"batch_size must be a whole number of slices, at least 1; got {self.batch_size!r}"
+            )
+        self.post  # the threshold and the component rule, checked by `PostProcess`
+        if self.normalize not in (None, True, False):
+            raise ValueError(
+                f"normalize must be True, False or None (as trained); got {self.normalize!r}"
+            )
+
+
+def predict_options(
+    options: PredictOptions | None = None,  # options to start from; default `PredictOptions()`
+    **changes,  # fields to change, e.g. `tta=True`
+):
     "`options` with `changes`, checked: a `PredictOptions`."
     return replace(options or PredictOptions(), **changes)
 
@@ -207,6 +357,7 @@ def predict_options(options:PredictOptions|None=None, # options to start from; d
 @dataclass
 class VolumePrediction:
     "A patient's prediction: slice `paths` and numbers, `prob` float32 (N,H,W), `mask` bool (N,H,W), skipped `problems`."
+
     patient: str
     paths: list
     slices: list
@@ -215,59 +366,83 @@ class VolumePrediction:
     problems: list = field(default_factory=list)
 
 # %% ../nbs/05_evaluate.ipynb #9a16c667
-def predict_volume(model,                 # a Keras segmentation model
-                   patient_folder,        # folder of `<patient>_<n>.tif` slices
-                   options:PredictOptions|None=None, # how to predict; default `PredictOptions()`
-                   **changes):            # fields of `PredictOptions` to change, e.g. `tta=True`
+def predict_volume(
+    model,  # a Keras segmentation model
+    patient_folder,  # folder of `<patient>_<n>.tif` slices
+    options: PredictOptions | None = None,  # how to predict; default `PredictOptions()`
+    **changes,  # fields of `PredictOptions` to change, e.g. `tta=True`
+):
     "Predict every slice of a patient folder, in slice order: a `VolumePrediction`."
     o = predict_options(options, **changes)
     left = []  # a slice number's second file
     paths, images, problems = read_slices(slice_files(patient_folder, left))
-    if not paths: raise ValueError(f"no readable slices in {patient_folder}: {problems[0][0]} ({problems[0][1]})")
+    if not paths:
+        raise ValueError(
+            f"no readable slices in {patient_folder}: {problems[0][0]} ({problems[0][1]})"
+        )
     prob = predict_probs(model, images, o.batch_size, o.tta, model_normalizes(model, o.normalize))
     slices = [int(PATIENT_RE.match(p.name)['slice']) for p in paths]
-    warn_files(slice_gaps(patient_folder, slices), 'patient folder(s) with gaps in their slice numbers')
-    return VolumePrediction(Path(patient_folder).name, paths, slices, prob, o.post(prob), left + problems)
+    warn_files(
+        slice_gaps(patient_folder, slices), 'patient folder(s) with gaps in their slice numbers'
+    )
+    return VolumePrediction(
+        Path(patient_folder).name, paths, slices, prob, o.post(prob), left + problems
+    )
 
 # %% ../nbs/05_evaluate.ipynb #4fac7877
-def pred_path(out, slice_path): # results folder; the slice's tif
+def pred_path(out, slice_path):  # results folder; the slice's tif
     "Where the predicted mask of `slice_path` goes: `out/<patient folder>/<slice name>_pred.png`."
     slice_path = Path(slice_path)
-    return Path(out)/slice_path.parent.name/f'{slice_path.stem}_pred.png'
+    return Path(out) / slice_path.parent.name / f'{slice_path.stem}_pred.png'
 
-def write_mask_png(out, slice_path, mask): # results folder; the slice's tif; bool (H,W) mask
+
+def write_mask_png(out, slice_path, mask):  # results folder; the slice's tif; bool (H,W) mask
     "Write a mask as a 0/255 8-bit PNG at `pred_path(out, slice_path)`, atomically."
     ok, buf = cv2.imencode('.png', np.asarray(mask, np.uint8) * 255)
-    if not ok: raise ValueError(f"cannot encode the mask of {slice_path} as PNG")
-    path = pred_path(out, slice_path); path.parent.mkdir(parents=True, exist_ok=True)
+    if not ok:
+        raise ValueError(f"cannot encode the mask of {slice_path} as PNG")
+    path = pred_path(out, slice_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     return atomic_write(path, lambda tmp: Path(tmp).write_bytes(buf.tobytes()))
 
 # %% ../nbs/05_evaluate.ipynb #75d283e8
 PRETRAINED = 'lgg_unet_budget.keras'  # the packaged model, in lgg_unet/weights/
 
-def pretrained_path(weights=None): # folder holding the packaged models; default lgg_unet/weights
+
+def pretrained_path(weights=None):  # folder holding the packaged models; default lgg_unet/weights
     "The packaged model: `PRETRAINED` if present, else the first `*.keras` of the folder, else None."
-    folder = Path(weights) if weights is not None else Path(lgg_unet.__file__).parent/'weights'
-    if (folder/PRETRAINED).is_file(): return folder/PRETRAINED
+    folder = Path(weights) if weights is not None else Path(lgg_unet.__file__).parent / 'weights'
+    if (folder / PRETRAINED).is_file():
+        return folder / PRETRAINED
     found = sorted(folder.glob('*.keras'))
     return found[0] if found else None
 
-def load_pretrained(weights=None): # folder holding the packaged models; default lgg_unet/weights
+
+def load_pretrained(weights=None):  # folder holding the packaged models; default lgg_unet/weights
     "Load the packaged pretrained model; a clear error if the package ships none."
     p = pretrained_path(weights)
-    if p is None: raise FileNotFoundError("no pretrained model is packaged in lgg_unet/weights/; train one with lgg_train and pass its best.keras")
+    if p is None:
+        raise FileNotFoundError(
+            "no pretrained model is packaged in lgg_unet/weights/; train one with lgg_train and pass its best.keras"
+        )
     return load_model(p)
 
 # %% ../nbs/05_evaluate.ipynb #931bb4eb
 def _cli_model(prog, path):
     "The model at `path`, or the packaged one when `path` is None, or SystemExit with one line."
     if path is None and pretrained_path() is None:
-        raise SystemExit(f"{prog}: --model is required (no pretrained model is packaged in lgg_unet/weights/)")
-    try: return (load_model(path) if path else load_pretrained()), str(path or pretrained_path())
-    except (FileNotFoundError, ValueError) as e: raise SystemExit(f"{prog}: {e}")
+        raise SystemExit(
+            f"{prog}: --model is required (no pretrained model is packaged in lgg_unet/weights/)"
+        )
+    try:
+        return (load_model(path) if path else load_pretrained()), str(path or pretrained_path())
+    except (FileNotFoundError, ValueError) as e:
+        raise SystemExit(f"{prog}: {e}")
 
 # %% ../nbs/05_evaluate.ipynb #2956ea4d
-def _holds_tifs(d): return any(f.suffix == '.tif' for f in data_entries(d))
+def _holds_tifs(d):
+    return any(f.suffix == '.tif' for f in data_entries(d))
+
 
 def _expand_inputs(inputs):
     "Split command-line inputs into patient folders and loose slice files, expanding a dataset folder."
@@ -277,295 +452,527 @@ def _expand_inputs(inputs):
         if p.is_dir():
             subs = [d for d in data_entries(p) if d.is_dir() and _holds_tifs(d)]
             folders += [p] if _holds_tifs(p) or not subs else subs
-        elif not is_side_file(p): files.append(p)  # a macOS ._ twin named by a shell glob: ignored
+        elif not is_side_file(p):
+            files.append(p)  # a macOS ._ twin named by a shell glob: ignored
     return folders, files
 
-def _skip(prog, path, reason): print(f"{prog}: skipping {path}: {reason}", file=sys.stderr)
+
+def _skip(prog, path, reason):
+    print(f"{prog}: skipping {path}: {reason}", file=sys.stderr)
 
 # %% ../nbs/05_evaluate.ipynb #f8c6a89d
-def check_output_names(out,     # the results folder
-                       folders, # patient folders to predict
-                       files):  # loose slice files to predict
+def check_output_names(
+    out,  # the results folder
+    folders,  # patient folders to predict
+    files,  # loose slice files to predict
+):
     "`(folders, files)` with repeats of the same input left out; ValueError naming two inputs whose masks would share a `pred_path`."
     seen = {}
-    def new(f):  # whether `f` is a file not seen before; ValueError if another file has its output name
+
+    def new(
+        f,  # whether `f` is a file not seen before; ValueError if another file has its output name
+    ):
         g = seen.setdefault(str(pred_path(out, f)).casefold(), f)
         if g.resolve() != f.resolve():
-            raise ValueError(f"{g} and {f} would both be written to {pred_path(out, f)}: predict them into separate --out folders")
+            raise ValueError(
+                f"{g} and {f} would both be written to {pred_path(out, f)}: predict them into separate --out folders"
+            )
         return g is f
+
     first = {}
-    for d in map(Path, folders): first.setdefault(d.resolve(), d)  # a folder named twice, or through a link
+    for d in map(Path, folders):
+        first.setdefault(d.resolve(), d)  # a folder named twice, or through a link
     for d in first.values():
-        try: fs = slice_files(d, [])  # a number's second file is named when predicted
-        except (FileNotFoundError, ValueError): continue  # named and skipped when predicted
-        for f in fs: new(f)
+        try:
+            fs = slice_files(d, [])  # a number's second file is named when predicted
+        except (FileNotFoundError, ValueError):
+            continue  # named and skipped when predicted
+        for f in fs:
+            new(f)
     return list(first.values()), [f for f in map(Path, files) if new(f)]
 
 # %% ../nbs/05_evaluate.ipynb #530c5265
-def _predict_files(model, files, out, o):  # the model, loose slice files, the results folder, `PredictOptions`
+def _predict_files(
+    model, files, out, o
+):  # the model, loose slice files, the results folder, `PredictOptions`
     "Predict loose slice files in batches, each prepared on its own (as `predict_mask`); write their PNGs; return how many were written."
     shape, norm, items = model_input_shape(model), model_normalizes(model, o.normalize), []
     for f in files:
         good, arr, problems = read_slices([f])
-        for p, why in problems: _skip('lgg_predict', p, why)
-        if good: items.append((f, arr.shape[1:3], to_model_input(arr, shape, norm)))
-    if not items: return 0
+        for p, why in problems:
+            _skip('lgg_predict', p, why)
+        if good:
+            items.append((f, arr.shape[1:3], to_model_input(arr, shape, norm)))
+    if not items:
+        return 0
     prob = _network_probs(model, np.concatenate([x for *_, x in items]), o.batch_size, o.tta)
-    for (f, hw, _), p in zip(items, prob): write_mask_png(out, f, resize_probs(p[None], hw)[0] > o.threshold)
+    for (f, hw, _), p in zip(items, prob):
+        write_mask_png(out, f, resize_probs(p[None], hw)[0] > o.threshold)
     return len(items)
 
 # %% ../nbs/05_evaluate.ipynb #15519cee
-def _predict_folders(model, folders, out, o):  # the model, patient folders, the results folder, `PredictOptions`
+def _predict_folders(
+    model, folders, out, o
+):  # the model, patient folders, the results folder, `PredictOptions`
     "Predict patient folders with `predict_volume`; write their PNGs; return how many were written."
     n = 0
     for d in folders:
-        try: vp = predict_volume(model, d, o)
-        except (FileNotFoundError, ValueError) as e: _skip('lgg_predict', d, e); continue
-        for p, why in vp.problems: _skip('lgg_predict', p, why)
-        for f, m in zip(vp.paths, vp.mask): write_mask_png(out, f, m); n += 1
+        try:
+            vp = predict_volume(model, d, o)
+        except (FileNotFoundError, ValueError) as e:
+            _skip('lgg_predict', d, e)
+            continue
+        for p, why in vp.problems:
+            _skip('lgg_predict', p, why)
+        for f, m in zip(vp.paths, vp.mask):
+            write_mask_png(out, f, m)
+            n += 1
     return n
 
 # %% ../nbs/05_evaluate.ipynb #4e8877ae
-def add_predict_flags(ap, # an `argparse.ArgumentParser`
-                      names=None): # the `PredictOptions` fields to offer; default all
+def add_predict_flags(
+    ap,  # an `argparse.ArgumentParser`
+    names=None,  # the `PredictOptions` fields to offer; default all
+):
     "Add a flag for each of `PredictOptions`' fields (`--batch-size`, `--threshold`...), from its declaration; returns `ap`."
     for f in fields(PredictOptions):
         if names is None or f.name in names:
-            ap.add_argument('--' + f.name.replace('_', '-'), dest=f.name, default=f.default, help=f.metadata['help'], **f.metadata['flag'])
+            ap.add_argument(
+                '--' + f.name.replace('_', '-'),
+                dest=f.name,
+                default=f.default,
+                help=f.metadata['help'],
+                **f.metadata['flag'],
+            )
     if names is None or 'components' in names:
-        ap.add_argument('--no-largest-component', dest='components', action='store_const', const='all', help='the same as --components all')
+        ap.add_argument(
+            '--no-largest-component',
+            dest='components',
+            action='store_const',
+            const='all',
+            help='the same as --components all',
+        )
     return ap
 
-def options_from_args(prog, args, names=None): # the command's name; parsed arguments; the fields `add_predict_flags` offered
+
+def options_from_args(
+    prog, args, names=None
+):  # the command's name; parsed arguments; the fields `add_predict_flags` offered
     "The `PredictOptions` of parsed flags, or SystemExit naming the bad one."
-    try: return PredictOptions(**{f.name: getattr(args, f.name) for f in fields(PredictOptions) if names is None or f.name in names})
-    except ValueError as e: raise SystemExit(f"{prog}: {e}") from None
+    try:
+        return PredictOptions(
+            **{
+                f.name: getattr(args, f.name)
+                for f in fields(PredictOptions)
+                if names is None or f.name in names
+            }
+        )
+    except ValueError as e:
+        raise SystemExit(f"{prog}: {e}") from None
+
 
 def _add_predict_options(ap):
-    ap.add_argument('--model', help='trained .keras file or run folder (default: the packaged pretrained model, if any)')
-    ap.add_argument('--out', required=True, help='results folder; masks go to OUT/<patient>/<slice>_pred.png')
+    ap.add_argument(
+        '--model',
+        help='trained .keras file or run folder (default: the packaged pretrained model, if any)',
+    )
+    ap.add_argument(
+        '--out', required=True, help='results folder; masks go to OUT/<patient>/<slice>_pred.png'
+    )
     add_predict_flags(ap)
 
+
 @command('lgg_predict')
-def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
+def predict_main(argv=None):  # command-line arguments; default sys.argv[1:]
     "Command `lgg_predict [--model M] INPUT... --out DIR`: write a 0/255 `<slice>_pred.png` for every input slice."
     ap = CommandParser(prog='lgg_predict', description=predict_main.__doc__)
-    ap.add_argument('inputs', nargs='+', metavar='INPUT', help='slice .tif files, patient folders or a dataset folder')
+    ap.add_argument(
+        'inputs',
+        nargs='+',
+        metavar='INPUT',
+        help='slice .tif files, patient folders or a dataset folder',
+    )
     _add_predict_options(ap)
     args = ap.parse_args(argv)
     o = options_from_args('lgg_predict', args)
     check_writable(args.out)  # before any work
-    if not any(Path(s).exists() for s in args.inputs): raise SystemExit(f"lgg_predict: nothing could be predicted from {' '.join(args.inputs)}: no such file or folder")
+    if not any(Path(s).exists() for s in args.inputs):
+        raise SystemExit(
+            f"lgg_predict: nothing could be predicted from {' '.join(args.inputs)}: no such file or folder"
+        )
     model, _ = _cli_model('lgg_predict', args.model)
-    o = replace(o, normalize=model_normalizes(model, o.normalize))  # as the model was trained unless --normalize/--no-normalize
-    folders, files = check_output_names(args.out, *_expand_inputs(args.inputs))  # before anything is written
+    o = replace(
+        o, normalize=model_normalizes(model, o.normalize)
+    )  # as the model was trained unless --normalize/--no-normalize
+    folders, files = check_output_names(
+        args.out, *_expand_inputs(args.inputs)
+    )  # before anything is written
     t0 = time.perf_counter()
     n = _predict_folders(model, folders, args.out, o) + _predict_files(model, files, args.out, o)
-    if n == 0: raise SystemExit(f"lgg_predict: nothing could be predicted from {' '.join(args.inputs)}")
-    print(f"lgg_predict: wrote {n} mask(s) to {args.out} ({n / (time.perf_counter() - t0):.1f} slices/s, reading and writing included)")
+    if n == 0:
+        raise SystemExit(f"lgg_predict: nothing could be predicted from {' '.join(args.inputs)}")
+    print(
+        f"lgg_predict: wrote {n} mask(s) to {args.out} ({n / (time.perf_counter() - t0):.1f} slices/s, reading and writing included)"
+    )
 
 # %% ../nbs/05_evaluate.ipynb #87136223
-def _boundary(m): return m & ~ndimage.binary_erosion(m, ndimage.generate_binary_structure(m.ndim, 1))
+def _boundary(m):
+    return m & ~ndimage.binary_erosion(m, ndimage.generate_binary_structure(m.ndim, 1))
 
-def hd95(pred, # predicted binary mask, 2-D or 3-D
-         true): # true binary mask of the same shape
+
+def hd95(
+    pred,  # predicted binary mask, 2-D or 3-D
+    true,  # true binary mask of the same shape
+):
     "95th-percentile symmetric Hausdorff distance between the masks' boundaries, in pixels: 0 if both empty, NaN if one is."
     pred, true = np.asarray(pred, bool), np.asarray(true, bool)
-    if pred.shape != true.shape: raise ValueError(f"pred and true differ in shape: {pred.shape} != {true.shape}")
-    if not pred.any() and not true.any(): return 0.0
-    if not pred.any() or not true.any(): return float('nan')
+    if pred.shape != true.shape:
+        raise ValueError(f"pred and true differ in shape: {pred.shape} != {true.shape}")
+    if not pred.any() and not true.any():
+        return 0.0
+    if not pred.any() or not true.any():
+        return float('nan')
     bp, bt = _boundary(pred), _boundary(true)
     d_pt, d_tp = ndimage.distance_transform_edt(~bt)[bp], ndimage.distance_transform_edt(~bp)[bt]
     return float(max(np.percentile(d_pt, 95), np.percentile(d_tp, 95)))
 
 # %% ../nbs/05_evaluate.ipynb #4371aadb
-def hd95_worst(shape): # shape of the stack, (N,H,W) or (H,W)
+def hd95_worst(shape):  # shape of the stack, (N,H,W) or (H,W)
     "The HD95 counted for a patient whose HD95 is undefined: the diagonal of the stack, in pixels."
     return float(np.sqrt(np.sum(np.square(shape))))
-
 
 # %% ../nbs/05_evaluate.ipynb #c472f380
 SCORES = ['dice', 'iou', 'precision', 'recall', 'accuracy']
 
-def score_volume(pred, # predicted masks of a patient, (N,H,W)
-                 true): # true masks, same shape
+
+def score_volume(
+    pred,  # predicted masks of a patient, (N,H,W)
+    true,  # true masks, same shape
+):
     "One patient's scores over the whole stack: `binary_scores`, `hd95` (and `hd95_worst`), pixel counts and number of slices."
     pred, true = np.asarray(pred, bool), np.asarray(true, bool)
     s = {k: float(v) for k, v in binary_scores(pred, true).items() if k in SCORES}
-    return dict(s, hd95=hd95(pred, true), hd95_worst=hd95_worst(true.shape), true_pixels=int(true.sum()), pred_pixels=int(pred.sum()), n_slices=len(true))
+    return dict(
+        s,
+        hd95=hd95(pred, true),
+        hd95_worst=hd95_worst(true.shape),
+        true_pixels=int(true.sum()),
+        pred_pixels=int(pred.sum()),
+        n_slices=len(true),
+    )
 
-def score_slices(prob, pred, true, slices): # (N,H,W) probabilities, predicted and true masks; N slice numbers
+
+def score_slices(
+    prob, pred, true, slices
+):  # (N,H,W) probabilities, predicted and true masks; N slice numbers
     "One row per slice: overlap scores, pixel counts, highest probability and whether the slice holds tumour."
-    rows = [dict(slice=int(s), **{k: float(v) for k, v in binary_scores(p, t).items() if k in SCORES[:4]},
-                 true_pixels=int(t.sum()), pred_pixels=int(p.sum()), max_prob=float(q.max()), has_tumor=bool(t.any()))
-            for s, q, p, t in zip(slices, prob, np.asarray(pred, bool), np.asarray(true, bool))]
+    rows = [
+        dict(
+            slice=int(s),
+            **{k: float(v) for k, v in binary_scores(p, t).items() if k in SCORES[:4]},
+            true_pixels=int(t.sum()),
+            pred_pixels=int(p.sum()),
+            max_prob=float(q.max()),
+            has_tumor=bool(t.any()),
+        )
+        for s, q, p, t in zip(slices, prob, np.asarray(pred, bool), np.asarray(true, bool))
+    ]
     return pd.DataFrame(rows)
 
 # %% ../nbs/05_evaluate.ipynb #4697fe6a
-def roc_auc(labels, # bool per slice: holds tumour
-            scores): # a score per slice, higher = more likely tumour
+def roc_auc(
+    labels,  # bool per slice: holds tumour
+    scores,  # a score per slice, higher = more likely tumour
+):
     "Area under the ROC curve by the rank-sum formula (ties count half); NaN when only one class is present."
     y = np.asarray(labels, bool)
     r = pd.Series(np.asarray(scores, float)).rank().to_numpy()
     P, N = int(y.sum()), int((~y).sum())
-    if P == 0 or N == 0: return float('nan')
-    return float((r[y].sum() - P*(P+1)/2) / (P*N))
+    if P == 0 or N == 0:
+        return float('nan')
+    return float((r[y].sum() - P * (P + 1) / 2) / (P * N))
+
 
 def roc_curve(labels, scores):
     "False- and true-positive rates at every distinct score threshold, from (0, 0) to (1, 1)."
     y, s = np.asarray(labels, bool), np.asarray(scores, float)
-    order = np.argsort(-s, kind='stable'); y, s = y[order], s[order]
+    order = np.argsort(-s, kind='stable')
+    y, s = y[order], s[order]
     last = np.r_[np.diff(s) != 0, True]  # the last slice of each run of equal scores
     tp, fp = np.cumsum(y)[last], np.cumsum(~y)[last]
     return np.r_[0, fp] / max(fp[-1], 1), np.r_[0, tp] / max(tp[-1], 1)
 
 # %% ../nbs/05_evaluate.ipynb #8907e26a
-def presence_scores(has_tumor,      # bool per slice: the true mask is not empty
-                    pred_pixels,    # predicted tumour pixels per slice
-                    max_prob,       # highest probability per slice, for the AUC
-                    min_pixels:int=1): # a slice is called positive from this many predicted pixels
+def presence_scores(
+    has_tumor,  # bool per slice: the true mask is not empty
+    pred_pixels,  # predicted tumour pixels per slice
+    max_prob,  # highest probability per slice, for the AUC
+    min_pixels: int = 1,  # a slice is called positive from this many predicted pixels
+):
     "Slice-level tumour presence: sensitivity, specificity, accuracy, ROC AUC and the confusion counts."
     y, call = np.asarray(has_tumor, bool), np.asarray(pred_pixels) >= min_pixels
-    tp, fn, fp, tn = (int(np.sum(y & call)), int(np.sum(y & ~call)), int(np.sum(~y & call)), int(np.sum(~y & ~call)))
+    tp, fn, fp, tn = (
+        int(np.sum(y & call)),
+        int(np.sum(y & ~call)),
+        int(np.sum(~y & call)),
+        int(np.sum(~y & ~call)),
+    )
     nan = float('nan')
-    return dict(sensitivity=tp/(tp+fn) if tp+fn else nan, specificity=tn/(tn+fp) if tn+fp else nan,
-                accuracy=(tp+tn)/len(y), auc=roc_auc(y, max_prob), tp=tp, fn=fn, fp=fp, tn=tn, min_pixels=min_pixels)
+    return dict(
+        sensitivity=tp / (tp + fn) if tp + fn else nan,
+        specificity=tn / (tn + fp) if tn + fp else nan,
+        accuracy=(tp + tn) / len(y),
+        auc=roc_auc(y, max_prob),
+        tp=tp,
+        fn=fn,
+        fp=fp,
+        tn=tn,
+        min_pixels=min_pixels,
+    )
 
 # %% ../nbs/05_evaluate.ipynb #ff49b1c7
 def _score_patient(vp, rows, notes):
     "Score a `VolumePrediction` against the masks of its index rows (conversions added to `notes`): (per-patient dict, per-slice DataFrame)."
     pos = {s: i for i, s in enumerate(vp.slices)}
-    left = rows[~rows.slice.isin(list(pos))]  # e.g. changed since indexing: named and skipped, as `lgg_predict` does
-    warn_files([(f, why) for f, why in vp.problems if f in set(left.image_path)], f'slice(s) of {vp.patient} not predicted, left out of its scores')
+    left = rows[
+        ~rows.slice.isin(list(pos))
+    ]  # e.g. changed since indexing: named and skipped, as `lgg_predict` does
+    warn_files(
+        [(f, why) for f, why in vp.problems if f in set(left.image_path)],
+        f'slice(s) of {vp.patient} not predicted, left out of its scores',
+    )
     rows = rows[rows.slice.isin(list(pos))]
     idx = [pos[s] for s in rows.slice]
     true = np.stack([read_mask(p, notes) for p in rows.mask_path])
     pred, prob = vp.mask[idx], vp.prob[idx]
-    return dict(patient=vp.patient, **score_volume(pred, true)), score_slices(prob, pred, true, rows.slice).assign(patient=vp.patient)
+    return dict(patient=vp.patient, **score_volume(pred, true)), score_slices(
+        prob, pred, true, rows.slice
+    ).assign(patient=vp.patient)
 
 # %% ../nbs/05_evaluate.ipynb #354a1e04
-PER_PATIENT = ['patient', 'dice', 'iou', 'precision', 'recall', 'accuracy', 'hd95', 'hd95_worst', 'true_pixels', 'pred_pixels', 'n_slices']
-PER_SLICE = ['patient', 'slice', 'dice', 'iou', 'precision', 'recall', 'true_pixels', 'pred_pixels', 'max_prob', 'has_tumor']
+PER_PATIENT = [
+    'patient',
+    'dice',
+    'iou',
+    'precision',
+    'recall',
+    'accuracy',
+    'hd95',
+    'hd95_worst',
+    'true_pixels',
+    'pred_pixels',
+    'n_slices',
+]
+PER_SLICE = [
+    'patient',
+    'slice',
+    'dice',
+    'iou',
+    'precision',
+    'recall',
+    'true_pixels',
+    'pred_pixels',
+    'max_prob',
+    'has_tumor',
+]
 
-def evaluate_model(model,          # a Keras model, a `.keras` file or a run folder
-                   df,             # slice index (`index_dataset`) of the patients to score
-                   out=None,       # results folder for the `_pred.png` masks; None writes none
-                   options:PredictOptions|None=None, # how to predict; default `PredictOptions()`
-                   **changes):     # fields of `PredictOptions` to change, e.g. `components='all'`
+
+def evaluate_model(
+    model,  # a Keras model, a `.keras` file or a run folder
+    df,  # slice index (`index_dataset`) of the patients to score
+    out=None,  # results folder for the `_pred.png` masks; None writes none
+    options: PredictOptions | None = None,  # how to predict; default `PredictOptions()`
+    **changes,  # fields of `PredictOptions` to change, e.g. `components='all'`
+):
     "Predict and score every patient of `df`: (per-patient DataFrame, per-slice DataFrame)."
-    if not isinstance(model, keras.Model): model = load_model(model)
+    if not isinstance(model, keras.Model):
+        model = load_model(model)
     o = predict_options(options, **changes)
     pats, slices, notes = [], [], []
     for patient, rows in df.groupby('patient', sort=True):
         vp = predict_volume(model, Path(rows.image_path.iloc[0]).parent, o)
         if out is not None:
-            for f, m in zip(vp.paths, vp.mask): write_mask_png(out, f, m)
+            for f, m in zip(vp.paths, vp.mask):
+                write_mask_png(out, f, m)
         p, s = _score_patient(vp, rows, notes)
-        pats.append(p); slices.append(s)
+        pats.append(p)
+        slices.append(s)
     warn_files(notes, 'mask file(s) converted on reading')
     return pd.DataFrame(pats)[PER_PATIENT], pd.concat(slices, ignore_index=True)[PER_SLICE]
 
 # %% ../nbs/05_evaluate.ipynb #3c7a04d8
 def _jsonable(v):
-    if isinstance(v, dict): return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (float, np.floating)): return None if np.isnan(v) else float(v)
-    if isinstance(v, np.integer): return int(v)
-    if isinstance(v, np.bool_): return bool(v)
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (float, np.floating)):
+        return None if np.isnan(v) else float(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
     return v
 
-def patient_scores(per_patient): # `per_patient.csv` as a DataFrame
+
+def patient_scores(per_patient):  # `per_patient.csv` as a DataFrame
     "The scores that are averaged over patients: `SCORES` and HD95, an undefined HD95 counted at `hd95_worst`."
     return per_patient[SCORES].assign(hd95=per_patient.hd95.fillna(per_patient.hd95_worst))
 
-def summarize_results(per_patient, per_slice, **info): # the two tables of `evaluate_model`; extra keys to store
+
+def summarize_results(
+    per_patient, per_slice, **info
+):  # the two tables of `evaluate_model`; extra keys to store
     "Means and medians over patients (undefined HD95 at `hd95_worst`), slice-level tumour presence and `info`, as a JSON-ready dict."
     scores = patient_scores(per_patient)
     tumour = per_slice[per_slice.has_tumor]
-    s = dict(n_patients=len(per_patient), n_slices=len(per_slice), n_tumor_slices=len(tumour),
-             mean=scores.mean().to_dict(), median=scores.median().to_dict(),
-             hd95_undefined=int(per_patient.hd95.isna().sum()), hd95_defined_mean=per_patient.hd95.mean(),
-             tumor_slice_dice_mean=tumour.dice.mean() if len(tumour) else float('nan'),
-             presence=presence_scores(per_slice.has_tumor, per_slice.pred_pixels, per_slice.max_prob))
+    s = dict(
+        n_patients=len(per_patient),
+        n_slices=len(per_slice),
+        n_tumor_slices=len(tumour),
+        mean=scores.mean().to_dict(),
+        median=scores.median().to_dict(),
+        hd95_undefined=int(per_patient.hd95.isna().sum()),
+        hd95_defined_mean=per_patient.hd95.mean(),
+        tumor_slice_dice_mean=tumour.dice.mean() if len(tumour) else float('nan'),
+        presence=presence_scores(per_slice.has_tumor, per_slice.pred_pixels, per_slice.max_prob),
+    )
     return _jsonable(dict(s, **info))
 
 # %% ../nbs/05_evaluate.ipynb #2154cbe4
 def _run_split(prog, run, split):
     "Patients of part `split` in a training run's `split.json`, or SystemExit."
-    f = Path(run)/'split.json'
-    if not f.is_file(): raise SystemExit(f"{prog}: run folder {run} has no split.json")
+    f = Path(run) / 'split.json'
+    if not f.is_file():
+        raise SystemExit(f"{prog}: run folder {run} has no split.json")
     parts = json.loads(f.read_text())
-    if split not in parts: raise SystemExit(f"{prog}: {f} has no part {split!r} (parts: {', '.join(parts)})")
+    if split not in parts:
+        raise SystemExit(f"{prog}: {f} has no part {split!r} (parts: {', '.join(parts)})")
     return list(parts[split])
+
 
 def _select_patients(prog, df, patients, root):
     "Rows of `df` for `patients` (all when None), or SystemExit naming unknown ones."
-    if patients is None: return df
+    if patients is None:
+        return df
     unknown = sorted(set(patients) - set(df.patient))
-    if unknown: raise SystemExit(f"{prog}: patient(s) not in {root}: {', '.join(unknown)}")
-    if not patients: raise SystemExit(f"{prog}: no patients to evaluate")
+    if unknown:
+        raise SystemExit(f"{prog}: patient(s) not in {root}: {', '.join(unknown)}")
+    if not patients:
+        raise SystemExit(f"{prog}: no patients to evaluate")
     return df[df.patient.isin(patients)]
 
 # %% ../nbs/05_evaluate.ipynb #997e6875
 def _unscored(model, data, out, o):
     "Predict a folder of patients without masks and say that it cannot be scored."
     n = _predict_folders(model, _expand_inputs([data])[0], out, o)
-    if n == 0: raise SystemExit(f"lgg_evaluate: nothing could be predicted under {data}")
-    print(f"lgg_evaluate: {data} has no masks: wrote {n} predicted mask(s) to {out}, but cannot score them")
+    if n == 0:
+        raise SystemExit(f"lgg_evaluate: nothing could be predicted under {data}")
+    print(
+        f"lgg_evaluate: {data} has no masks: wrote {n} predicted mask(s) to {out}, but cannot score them"
+    )
+
 
 def write_results(out, per_patient, per_slice, summary):
     "Write `per_patient.csv`, `per_slice.csv` and `summary.json` into `out`, each atomically."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     for name, table in (('per_patient.csv', per_patient), ('per_slice.csv', per_slice)):
-        atomic_write(out/name, lambda tmp: table.to_csv(tmp, index=False))
-    write_json(out/'summary.json', summary)
+        atomic_write(out / name, lambda tmp: table.to_csv(tmp, index=False))
+    write_json(out / 'summary.json', summary)
 
 # %% ../nbs/05_evaluate.ipynb #2458191c
 def _hd95_note(n, k, defined_mean):
     "How many of `n` patients have an undefined HD95 (`k`) and the mean over the others."
-    if k == 0: return f"defined for all {n}"
-    if k == n: return f"undefined for all {n}, counted at the stack diagonal"
-    return f"{k} undefined counted at the stack diagonal; {defined_mean:.3f} px over the other {n-k}"
+    if k == 0:
+        return f"defined for all {n}"
+    if k == n:
+        return f"undefined for all {n}, counted at the stack diagonal"
+    return (
+        f"{k} undefined counted at the stack diagonal; {defined_mean:.3f} px over the other {n - k}"
+    )
+
 
 def _summary_line(s):
     m, pr, n = s['mean'], s['presence'], s['n_patients']
     f = lambda v: 'n/a' if v is None else f'{v:.3f}'
-    return (f"{n} patients{' (SYNTHETIC)' if s.get('synthetic') else ''}: Dice mean {f(m['dice'])} median {f(s['median']['dice'])}, "
-            f"IoU {f(m['iou'])}, HD95 {f(m['hd95'])} px ({_hd95_note(n, s['hd95_undefined'], s['hd95_defined_mean'])}); "
-            f"tumour presence over {s['n_slices']} slices: sensitivity {f(pr['sensitivity'])}, specificity {f(pr['specificity'])}, AUC {f(pr['auc'])}")
-
+    return (
+        f"{n} patients{' (SYNTHETIC)' if s.get('synthetic') else ''}: Dice mean {f(m['dice'])} median {f(s['median']['dice'])}, "
+        f"IoU {f(m['iou'])}, HD95 {f(m['hd95'])} px ({_hd95_note(n, s['hd95_undefined'], s['hd95_defined_mean'])}); "
+        f"tumour presence over {s['n_slices']} slices: sensitivity {f(pr['sensitivity'])}, specificity {f(pr['specificity'])}, AUC {f(pr['auc'])}"
+    )
 
 # %% ../nbs/05_evaluate.ipynb #cf071275
 def _evaluate_args(argv):
-    ap = CommandParser(prog='lgg_evaluate', description='Command `lgg_evaluate`: score a model per patient and per slice.')
-    ap.add_argument('--data', help='dataset: kaggle_3m folder, a folder holding it or the zip (default: $LGG_DATA, /kaggle/input)')
+    ap = CommandParser(
+        prog='lgg_evaluate',
+        description='Command `lgg_evaluate`: score a model per patient and per slice.',
+    )
+    ap.add_argument(
+        '--data',
+        help='dataset: kaggle_3m folder, a folder holding it or the zip (default: $LGG_DATA, /kaggle/input)',
+    )
     who = ap.add_mutually_exclusive_group()
-    who.add_argument('--patients', nargs='+', help='patient folder names to evaluate (default: all)')
-    who.add_argument('--split', choices=['train', 'valid', 'test'], help="evaluate this part of --run's split.json")
-    ap.add_argument('--run', help='training run folder (split.json; best.keras is the default --model)')
+    who.add_argument(
+        '--patients', nargs='+', help='patient folder names to evaluate (default: all)'
+    )
+    who.add_argument(
+        '--split',
+        choices=['train', 'valid', 'test'],
+        help="evaluate this part of --run's split.json",
+    )
+    ap.add_argument(
+        '--run', help='training run folder (split.json; best.keras is the default --model)'
+    )
     _add_predict_options(ap)
     args = ap.parse_args(argv)
-    if args.split and not args.run: raise SystemExit("lgg_evaluate: --split needs --run RUN, the training run whose split.json names the patients")
-    if args.run and not Path(args.run).is_dir(): raise SystemExit(f"lgg_evaluate: run folder {args.run} does not exist")
-    if args.run and not args.model: args.model = str(Path(args.run)/'best.keras')
+    if args.split and not args.run:
+        raise SystemExit(
+            "lgg_evaluate: --split needs --run RUN, the training run whose split.json names the patients"
+        )
+    if args.run and not Path(args.run).is_dir():
+        raise SystemExit(f"lgg_evaluate: run folder {args.run} does not exist")
+    if args.run and not args.model:
+        args.model = str(Path(args.run) / 'best.keras')
     return args
 
 # %% ../nbs/05_evaluate.ipynb #7e2b24da
 @one_line_errors('lgg_evaluate')
-def evaluate_main(argv=None): # command-line arguments; default sys.argv[1:]
+def evaluate_main(argv=None):  # command-line arguments; default sys.argv[1:]
     "Command `lgg_evaluate --model M --data D [--patients P...|--split S --run RUN] --out DIR`: score a model per patient and per slice; returns the results folder."
     args = _evaluate_args(argv)
     o = options_from_args('lgg_evaluate', args)
     check_writable(args.out)  # before any work
     patients = _run_split('lgg_evaluate', args.run, args.split) if args.split else args.patients
-    model, model_path = _cli_model('lgg_evaluate', args.model)  # before the data: a bad --model fails before any download
-    o = replace(o, normalize=model_normalizes(model, o.normalize))  # as the model was trained unless --normalize/--no-normalize
-    if args.data and Path(args.data).is_dir() and not holds_patients(args.data) and not any(Path(args.data).glob('**/kaggle_3m')):
-        _unscored(model, args.data, args.out, o); return Path(args.out)
-    try: root = find_dataset(args.data)
-    except (FileNotFoundError, ValueError, RuntimeError) as e: raise SystemExit(f"lgg_evaluate: {e}")
+    model, model_path = _cli_model(
+        'lgg_evaluate', args.model
+    )  # before the data: a bad --model fails before any download
+    o = replace(
+        o, normalize=model_normalizes(model, o.normalize)
+    )  # as the model was trained unless --normalize/--no-normalize
+    if (
+        args.data
+        and Path(args.data).is_dir()
+        and not holds_patients(args.data)
+        and not any(Path(args.data).glob('**/kaggle_3m'))
+    ):
+        _unscored(model, args.data, args.out, o)
+        return Path(args.out)
+    try:
+        root = find_dataset(args.data)
+    except (FileNotFoundError, ValueError, RuntimeError) as e:
+        raise SystemExit(f"lgg_evaluate: {e}")
     df = _select_patients('lgg_evaluate', index_dataset(root), patients, root)
     pp, ps = evaluate_model(model, df, args.out, o)
-    s = summarize_results(pp, ps, model=model_path, data=str(root), synthetic=is_synthetic(root), split=args.split, **asdict(o))
+    s = summarize_results(
+        pp,
+        ps,
+        model=model_path,
+        data=str(root),
+        synthetic=is_synthetic(root),
+        split=args.split,
+        **asdict(o),
+    )
     write_results(args.out, pp, ps, s)
-    print(f"lgg_evaluate: {_summary_line(s)}\nlgg_evaluate: wrote per_patient.csv, per_slice.csv, summary.json and {len(ps)} masks to {args.out}")
+    print(
+        f"lgg_evaluate: {_summary_line(s)}\nlgg_evaluate: wrote per_patient.csv, per_slice.csv, summary.json and {len(ps)} masks to {args.out}"
+    )
     return Path(args.out)

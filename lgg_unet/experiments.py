@@ -16,187 +16,392 @@ import keras
 from matplotlib.figure import Figure
 
 import lgg_unet
-from .data import (atomic_write, cache_dir, check_writable, command, data_credit, example_dataset, find_dataset,
-                           make_synthetic, one_line_errors, write_json)
-from .train import (SHIPPED_RECIPE, TrainConfig, run_finished, book_run, book_scale, cached_run, export_model, gpu_available,
-                            recipe_fields, resumed_config, run_data, run_dir, run_xla_choice, train, train_config, train_parser)
-from .evaluate import (PRETRAINED, PredictOptions, write_results, add_predict_flags, evaluate_model, load_model, options_from_args,
-                               predict_options, summarize_results)
+from lgg_unet.data import (
+    atomic_write,
+    cache_dir,
+    check_writable,
+    command,
+    data_credit,
+    example_dataset,
+    find_dataset,
+    make_synthetic,
+    one_line_errors,
+    write_json,
+)
+from lgg_unet.train import (
+    SHIPPED_RECIPE,
+    TrainConfig,
+    run_finished,
+    book_run,
+    book_scale,
+    cached_run,
+    export_model,
+    gpu_available,
+    recipe_fields,
+    resumed_config,
+    run_data,
+    run_dir,
+    run_xla_choice,
+    train,
+    train_config,
+    train_parser,
+)
+from lgg_unet.evaluate import (
+    PRETRAINED,
+    PredictOptions,
+    write_results,
+    add_predict_flags,
+    evaluate_model,
+    load_model,
+    options_from_args,
+    predict_options,
+    summarize_results,
+)
 from .visualize import with_report
 
 # %% ../nbs/07_experiments.ipynb #c8d3c723
-def _fold_scores(run, df, o, k, out):  # a finished fold run, the slice index, `PredictOptions`, the fold number, the CV folder
+def _fold_scores(
+    run, df, o, k, out
+):  # a finished fold run, the slice index, `PredictOptions`, the fold number, the CV folder
     "Out-of-fold scores of fold `k` (its model on its held-out 'test' patients, predicted with `o`), masks written to `out`."
-    held_out = json.loads((Path(run)/'split.json').read_text())['test']
-    model = load_model(export_model(run, Path(run)/'model.keras'))
+    held_out = json.loads((Path(run) / 'split.json').read_text())['test']
+    model = load_model(export_model(run, Path(run) / 'model.keras'))
     pp, ps = evaluate_model(model, df[df.patient.isin(held_out)], out, o)
     return pp.assign(fold=k), ps.assign(fold=k)
 
-OOF_FILES = ('oof_per_patient.csv', 'oof_per_slice.csv', 'oof_predict.json')  # a fold's scores, and the `PredictOptions` they were made with
+
+OOF_FILES = (
+    'oof_per_patient.csv',
+    'oof_per_slice.csv',
+    'oof_predict.json',
+)  # a fold's scores, and the `PredictOptions` they were made with
+
 
 def _scored(run, o):  # a fold run; `PredictOptions`
     "Whether fold `run` holds out-of-fold scores made with the options `o` (scores made otherwise are made again)."
-    return all((Path(run)/f).exists() for f in OOF_FILES) and json.loads((Path(run)/OOF_FILES[2]).read_text()) == asdict(o)
+    return all((Path(run) / f).exists() for f in OOF_FILES) and json.loads(
+        (Path(run) / OOF_FILES[2]).read_text()
+    ) == asdict(o)
+
 
 def _train_fold(cfg, cv, k):  # the configuration, the CV folder, the fold
     "Train fold `k` into `cv/fold<k>`, or resume it, or leave it if finished; returns the run folder."
-    run = cv/f'fold{k}'
-    if run_finished(run): return run
-    return train(replace(cfg, fold=k, out=str(cv), name=run.name, resume=run.is_dir(), overwrite=False))
+    run = cv / f'fold{k}'
+    if run_finished(run):
+        return run
+    return train(
+        replace(cfg, fold=k, out=str(cv), name=run.name, resume=run.is_dir(), overwrite=False)
+    )
 
 # %% ../nbs/07_experiments.ipynb #8932479e
-def cv_summary(per_patient,  # out-of-fold per-patient scores with a 'fold' column
-               per_slice,  # out-of-fold per-slice scores
-               **info):  # extra keys to store (configuration, timings)
+def cv_summary(
+    per_patient,  # out-of-fold per-patient scores with a 'fold' column
+    per_slice,  # out-of-fold per-slice scores
+    **info,  # extra keys to store (configuration, timings)
+):
     "`summarize_results` of the out-of-fold scores, plus patients below Dice 0.1 and missed entirely, and the spread across folds."
     by_fold = per_patient.groupby('fold').dice.mean()
     missed = ((per_patient.dice == 0) & (per_patient.true_pixels > 0)).sum()
-    return summarize_results(per_patient, per_slice, folds=len(by_fold), below_0_1=int((per_patient.dice < 0.1).sum()), missed=int(missed),
-                             fold_mean_dice=by_fold.tolist(), fold_sd=float(by_fold.std(ddof=1)) if len(by_fold) > 1 else 0.0, **info)
+    return summarize_results(
+        per_patient,
+        per_slice,
+        folds=len(by_fold),
+        below_0_1=int((per_patient.dice < 0.1).sum()),
+        missed=int(missed),
+        fold_mean_dice=by_fold.tolist(),
+        fold_sd=float(by_fold.std(ddof=1)) if len(by_fold) > 1 else 0.0,
+        **info,
+    )
 
 # %% ../nbs/07_experiments.ipynb #cc14cf66
-def plot_cv(oof, title=''):  # out-of-fold per-patient scores; figure title (say SYNTHETIC, or the data licence)
+def plot_cv(
+    oof, title=''
+):  # out-of-fold per-patient scores; figure title (say SYNTHETIC, or the data licence)
     "Per-patient out-of-fold Dice, sorted, coloured by fold, with mean and median: a Matplotlib Figure."
-    fig = Figure(figsize=(8, 3), dpi=80); ax = fig.subplots()
+    fig = Figure(figsize=(8, 3), dpi=80)
+    ax = fig.subplots()
     o = oof.sort_values('dice').reset_index(drop=True)
-    for k, g in o.groupby('fold'): ax.bar(g.index, g.dice, color=f'C{k}', label=f'fold {k}')
+    for k, g in o.groupby('fold'):
+        ax.bar(g.index, g.dice, color=f'C{k}', label=f'fold {k}')
     for v, style, what in ((o.dice.mean(), '-', 'mean'), (o.dice.median(), '--', 'median')):
         ax.axhline(v, color='k', ls=style, lw=1, label=f'{what} {v:.3f}')
     ax.set(xlabel='patient (sorted)', ylabel='Dice over the stack', ylim=(0, 1), xticks=[])
-    ax.legend(fontsize=7, ncol=4, loc='upper left'); ax.set_title(title, fontsize=9); fig.tight_layout()
+    ax.legend(fontsize=7, ncol=4, loc='upper left')
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
     return fig
 
 # %% ../nbs/07_experiments.ipynb #4b011411
-CV_FILES = ('cv.json', 'per_patient.csv', 'per_slice.csv', 'summary.json', 'cv.png')  # and a folder of masks per patient, as `lgg_evaluate` writes
+CV_FILES = (
+    'cv.json',
+    'per_patient.csv',
+    'per_slice.csv',
+    'summary.json',
+    'cv.png',
+)  # and a folder of masks per patient, as `lgg_evaluate` writes
 
 
-def cross_validate(config:'TrainConfig|None'=None,  # options of every fold (`fold` must be None; `folds` sets K; `out`/`name` the CV folder)
-                   demo=False,  # start from the demo preset
-                   predict:PredictOptions|None=None,  # how the held-out patients are predicted; `normalize` is the recipe's
-                   **overrides):  # `TrainConfig` fields, e.g. `folds=5, time_budget=8`
+def cross_validate(
+    config: 'TrainConfig|None' = None,  # options of every fold (`fold` must be None; `folds` sets K; `out`/`name` the CV folder)
+    demo=False,  # start from the demo preset
+    predict: PredictOptions
+    | None = None,  # how the held-out patients are predicted; `normalize` is the recipe's
+    **overrides,  # `TrainConfig` fields, e.g. `folds=5, time_budget=8`
+):
     "Train the K folds and score every patient out of fold; out/name (returned) holds the fold runs and `CV_FILES`: a results folder as `lgg_evaluate` writes."
     cfg = train_config(config, demo, **overrides)
-    if cfg.fold is not None: raise ValueError("cross_validate trains every fold: leave fold unset")
+    if cfg.fold is not None:
+        raise ValueError("cross_validate trains every fold: leave fold unset")
     check_writable(cfg.out)
     if cfg.resume:
         cv = run_dir(cfg.out, cfg.name, True, cfg.overwrite)
         cfg = resumed_config(cfg, cv, 'cv.json', overrides)
-    df, pps, pss = run_data(cfg.data, cfg.patients), [], []  # a mistyped --data fails before any folder is made
-    if not cfg.resume: cv = run_dir(cfg.out, cfg.name, False, cfg.overwrite, label='cv')
-    if not (cv/'cv.json').exists(): write_json(cv/'cv.json', asdict(cfg))
+    df, pps, pss = (
+        run_data(cfg.data, cfg.patients),
+        [],
+        [],
+    )  # a mistyped --data fails before any folder is made
+    if not cfg.resume:
+        cv = run_dir(cfg.out, cfg.name, False, cfg.overwrite, label='cv')
+    if not (cv / 'cv.json').exists():
+        write_json(cv / 'cv.json', asdict(cfg))
     o = predict_options(predict, normalize=cfg.normalize)  # prepared as the folds trained
     for k in range(cfg.folds):
         run = _train_fold(cfg, cv, k)
-        if cfg.xla == 'auto' and run_xla_choice(run): cfg = replace(cfg, xla=run_xla_choice(run))  # fold 0's training path, for every fold
-        fp, fs, fo = (run/f for f in OOF_FILES)
+        if cfg.xla == 'auto' and run_xla_choice(run):
+            cfg = replace(cfg, xla=run_xla_choice(run))  # fold 0's training path, for every fold
+        fp, fs, fo = (run / f for f in OOF_FILES)
         if not _scored(run, o):
             pp, ps = _fold_scores(run, df, o, k, cv)
-            atomic_write(fs, lambda p: ps.to_csv(p, index=False)); atomic_write(fp, lambda p: pp.to_csv(p, index=False)); write_json(fo, asdict(o))
-        pps.append(pd.read_csv(fp)); pss.append(pd.read_csv(fs))
+            atomic_write(fs, lambda p: ps.to_csv(p, index=False))
+            atomic_write(fp, lambda p: pp.to_csv(p, index=False))
+            write_json(fo, asdict(o))
+        pps.append(pd.read_csv(fp))
+        pss.append(pd.read_csv(fs))
     oof, oof_slices = pd.concat(pps, ignore_index=True), pd.concat(pss, ignore_index=True)
-    minutes = [round(((cv/f'fold{k}'/'state.json').stat().st_mtime - (cv/f'fold{k}'/'split.json').stat().st_mtime) / 60, 1) for k in range(cfg.folds)]
-    s = cv_summary(oof, oof_slices, model=f'{cv.name} (out of fold)', data=str(df.attrs.get('root')), synthetic=bool(df.attrs.get('synthetic')),
-                   config=asdict(cfg), minutes_per_fold=minutes, **asdict(o))
+    minutes = [
+        round(
+            (
+                (cv / f'fold{k}' / 'state.json').stat().st_mtime
+                - (cv / f'fold{k}' / 'split.json').stat().st_mtime
+            )
+            / 60,
+            1,
+        )
+        for k in range(cfg.folds)
+    ]
+    s = cv_summary(
+        oof,
+        oof_slices,
+        model=f'{cv.name} (out of fold)',
+        data=str(df.attrs.get('root')),
+        synthetic=bool(df.attrs.get('synthetic')),
+        config=asdict(cfg),
+        minutes_per_fold=minutes,
+        **asdict(o),
+    )
     write_results(cv, oof, oof_slices, s)
-    fig = plot_cv(oof, f"{cv.name}: out-of-fold Dice per patient, {cfg.folds} folds\n{data_credit(s['synthetic'])}")
-    atomic_write(cv/'cv.png', lambda p: fig.savefig(p))
+    fig = plot_cv(
+        oof,
+        f"{cv.name}: out-of-fold Dice per patient, {cfg.folds} folds\n{data_credit(s['synthetic'])}",
+    )
+    atomic_write(cv / 'cv.png', lambda p: fig.savefig(p))
     return cv
 
 # %% ../nbs/07_experiments.ipynb #83f6315f
 BOOK_CV_CPU_EPOCHS = 2  # the book's CV on a CPU-only kernel: the recipe shortened to fit the book's time; bench/README.md holds the recipe's own CV
+
 
 def _book_xla():
     "The training path chapter 04's book U-Net measured on this machine ('on'/'off': the same network and batches as the book's CV), else 'auto'."
     run = book_run('unet', test=False, only_cached=True)  # never trains
     return (run_xla_choice(run) if run else None) or 'auto'
 
-def book_cv_config(data=None,  # anything `find_dataset` accepts; the book's dataset (ignored under test: the phantom set)
-                   test=None):  # tiny settings for tests; default: whether `IN_TEST` is set
+
+def book_cv_config(
+    data=None,  # anything `find_dataset` accepts; the book's dataset (ignored under test: the phantom set)
+    test=None,  # tiny settings for tests; default: whether `IN_TEST` is set
+):
     "The options of the cross-validation the book shows: tiny on the phantom set under test, else the shipped recipe (on a CPU 2 epochs a fold, on the U-Net's XLA path; `book_scale` cuts it)."
     test = bool(os.environ.get('IN_TEST')) if test is None else test
-    if test: return dict(data=str(make_synthetic(cache_dir()/'synthetic-6x12-seed0')), folds=3, img_size=32, filters=4, epochs=1, batch_size=8, valid_pct=0.0, verbose=0)
+    if test:
+        return dict(
+            data=str(make_synthetic(cache_dir() / 'synthetic-6x12-seed0')),
+            folds=3,
+            img_size=32,
+            filters=4,
+            epochs=1,
+            batch_size=8,
+            valid_pct=0.0,
+            verbose=0,
+        )
     cpu = {} if gpu_available() else {'epochs': BOOK_CV_CPU_EPOCHS, 'xla': _book_xla()}
-    return dict(data=str(find_dataset(data) if data is not None else example_dataset()), folds=5, verbose=2, **{**SHIPPED_RECIPE, **cpu, **book_scale()})
+    return dict(
+        data=str(find_dataset(data) if data is not None else example_dataset()),
+        folds=5,
+        verbose=2,
+        **{**SHIPPED_RECIPE, **cpu, **book_scale()},
+    )
+
 
 def book_cv(data=None, test=None):  # see `book_cv_config`
     "The finished cross-validation folder of `book_cv_config`, made once into the book's cache (`cached_run`) and reused by chapters 07-08."
     cfg = book_cv_config(data, test)
+
     def make(cv):
-        if cfg['verbose']: print(f"Cross-validating the shipped recipe: {cfg['folds']} folds of {cfg['epochs']} epochs, {cfg.get('patients') or 'all'} patients, "
-                                 f"XLA {cfg.get('xla', 'auto')}; a line per epoch follows.", flush=True)
+        if cfg['verbose']:
+            print(
+                f"Cross-validating the shipped recipe: {cfg['folds']} folds of {cfg['epochs']} epochs, {cfg.get('patients') or 'all'} patients, "
+                f"XLA {cfg.get('xla', 'auto')}; a line per epoch follows.",
+                flush=True,
+            )
         return cross_validate(out=str(cv.parent), name=cv.name, resume=cv.is_dir(), **cfg)
-    key = {k: v for k, v in asdict(train_config(**cfg)).items() if k not in ('xla', 'verbose')}  # every field, defaults too (a new option is a new CV); the training path changes the speed, not the recipe
-    return cached_run('cv', key, make, lambda cv: (cv/'summary.json').exists())
+
+    key = {
+        k: v for k, v in asdict(train_config(**cfg)).items() if k not in ('xla', 'verbose')
+    }  # every field, defaults too (a new option is a new CV); the training path changes the speed, not the recipe
+    return cached_run('cv', key, make, lambda cv: (cv / 'summary.json').exists())
 
 # %% ../nbs/07_experiments.ipynb #53cbedb1
-CV_PREDICT_FLAGS = ('threshold', 'tta', 'components')  # how lgg_cv predicts the held-out patients; --batch-size and --normalize are the recipe's
+CV_PREDICT_FLAGS = (
+    'threshold',
+    'tta',
+    'components',
+)  # how lgg_cv predicts the held-out patients; --batch-size and --normalize are the recipe's
+
 
 @one_line_errors('lgg_cv')
-def _cv_folds(argv): # command-line arguments, without `--no-report`
+def _cv_folds(argv):  # command-line arguments, without `--no-report`
     "`lgg_train`'s flags but `--fold`: train every fold, score each patient out of fold, print the summary; return the CV folder."
     ap = train_parser()
-    ap.prog, ap.description = 'lgg_cv', 'Cross-validate a training recipe by patient: train every fold, score each patient out of fold; writes OUT/NAME.'
+    ap.prog, ap.description = (
+        'lgg_cv',
+        'Cross-validate a training recipe by patient: train every fold, score each patient out of fold; writes OUT/NAME.',
+    )
     add_predict_flags(ap, CV_PREDICT_FLAGS)
     ns = ap.parse_args(argv)
-    o, args = options_from_args('lgg_cv', ns, CV_PREDICT_FLAGS), {k: v for k, v in vars(ns).items() if k not in CV_PREDICT_FLAGS}
+    o, args = (
+        options_from_args('lgg_cv', ns, CV_PREDICT_FLAGS),
+        {k: v for k, v in vars(ns).items() if k not in CV_PREDICT_FLAGS},
+    )
     demo, gpu = args.pop('demo', False), args.pop('gpu', False)
-    if gpu and not gpu_available(): raise SystemExit(f"lgg_cv: --gpu given but the Keras backend ({keras.backend.backend()}) sees no GPU")
-    try: cv = cross_validate(demo=demo, predict=o, **args)
-    except (ValueError, FileNotFoundError, FileExistsError) as e: raise SystemExit(f"lgg_cv: {e}") from None
-    s = json.loads((cv/'summary.json').read_text())
-    print(f"lgg_cv: {'SYNTHETIC data: ' if s['synthetic'] else ''}{s['n_patients']} patients scored out of fold in {s['folds']} folds: "
-          f"mean Dice {s['mean']['dice']:.3f}, median {s['median']['dice']:.3f}, {s['below_0_1']} below 0.1, {s['missed']} missed entirely; "
-          f"fold means {', '.join(f'{v:.3f}' for v in s['fold_mean_dice'])}; wrote {cv}")
+    if gpu and not gpu_available():
+        raise SystemExit(
+            f"lgg_cv: --gpu given but the Keras backend ({keras.backend.backend()}) sees no GPU"
+        )
+    try:
+        cv = cross_validate(demo=demo, predict=o, **args)
+    except (ValueError, FileNotFoundError, FileExistsError) as e:
+        raise SystemExit(f"lgg_cv: {e}") from None
+    s = json.loads((cv / 'summary.json').read_text())
+    print(
+        f"lgg_cv: {'SYNTHETIC data: ' if s['synthetic'] else ''}{s['n_patients']} patients scored out of fold in {s['folds']} folds: "
+        f"mean Dice {s['mean']['dice']:.3f}, median {s['median']['dice']:.3f}, {s['below_0_1']} below 0.1, {s['missed']} missed entirely; "
+        f"fold means {', '.join(f'{v:.3f}' for v in s['fold_mean_dice'])}; wrote {cv}"
+    )
     return cv
 
+
 @command('lgg_cv')  # a full disk while the report is written: one line too
-def cv_main(argv=None): # command-line arguments; default sys.argv[1:]
+def cv_main(argv=None):  # command-line arguments; default sys.argv[1:]
     "Command `lgg_cv`: train every fold, score each patient out of fold, print the summary, write `OUT/NAME/report.html` unless `--no-report` (chapter 06)."
     return with_report('lgg_cv', _cv_folds, argv)
 
-
 # %% ../nbs/07_experiments.ipynb #2cc2f979
-def card_notes(oof, # the card's `out_of_fold` entry
-               compared=(1, 1), # how many configurations (recipes, post-processing) and component rules the same patients compared
-               outside=None, # a figure on other patients, scored elsewhere: n_patients, mean_dice, median_dice, below_0_1, how
-               previous=None): # the model this one replaces, as given: model, out_of_fold, outside (its figures)
+def card_notes(
+    oof,  # the card's `out_of_fold` entry
+    compared=(
+        1,
+        1,
+    ),  # how many configurations (recipes, post-processing) and component rules the same patients compared
+    outside=None,  # a figure on other patients, scored elsewhere: n_patients, mean_dice, median_dice, below_0_1, how
+    previous=None,  # the model this one replaces, as given: model, out_of_fold, outside (its figures)
+):
     "The card's record of what the out-of-fold patients chose, in words and fields; its `outside` figure and the model it replaces, as given."
     (configs, rules), p = compared, oof['predict']
-    words = (f"The {oof['n_patients']} patients of the out-of-fold figures also chose this recipe ({oof['cv']}, best of {configs} "
-             f"configurations compared on them), the component rule ({p.get('components')}, among {rules} rules), the threshold ({p.get('threshold')}) "
-             f"and TTA ({'on' if p.get('tta') else 'off'}): those figures carry the optimism of that choice.")
-    notes = dict(chosen_on_dev=dict(patients=oof['n_patients'], recipe=oof['cv'], configurations_compared=configs,
-                                    component_rules_compared=rules, **p, note=words))
-    for name, given, need in (('outside', outside, {'n_patients', 'mean_dice', 'median_dice', 'below_0_1', 'how'}),
-                              ('previous', previous, {'model', 'out_of_fold', 'outside'})):
-        if given is None: continue
+    words = (
+        f"The {oof['n_patients']} patients of the out-of-fold figures also chose this recipe ({oof['cv']}, best of {configs} "
+        f"configurations compared on them), the component rule ({p.get('components')}, among {rules} rules), the threshold ({p.get('threshold')}) "
+        f"and TTA ({'on' if p.get('tta') else 'off'}): those figures carry the optimism of that choice."
+    )
+    notes = dict(
+        chosen_on_dev=dict(
+            patients=oof['n_patients'],
+            recipe=oof['cv'],
+            configurations_compared=configs,
+            component_rules_compared=rules,
+            **p,
+            note=words,
+        )
+    )
+    for name, given, need in (
+        ('outside', outside, {'n_patients', 'mean_dice', 'median_dice', 'below_0_1', 'how'}),
+        ('previous', previous, {'model', 'out_of_fold', 'outside'}),
+    ):
+        if given is None:
+            continue
         lack = need - set(given)
-        if lack: raise ValueError(f"{name} lacks {', '.join(sorted(lack))}")
+        if lack:
+            raise ValueError(f"{name} lacks {', '.join(sorted(lack))}")
         notes[name] = dict(given)
     return notes
 
 # %% ../nbs/07_experiments.ipynb #5860e7a5
-def out_of_fold(cv):  # a CV folder (`cross_validate`), or a CV record as `bench/cv_table.py` stores it in results.json
+def out_of_fold(
+    cv,  # a CV folder (`cross_validate`), or a CV record as `bench/cv_table.py` stores it in results.json
+):
     "The card's `out_of_fold` entry: the recipe's out-of-fold figures and how its held-out patients were predicted."
-    if isinstance(cv, dict): s, name = {**cv, 'mean': {'dice': cv['mean_dice']}, 'median': {'dice': cv['median_dice']}}, cv['name']
-    else: s, name = json.loads((Path(cv)/'summary.json').read_text()), Path(cv).name
-    return dict(n_patients=s['n_patients'], folds=s['folds'], mean_dice=s['mean']['dice'], median_dice=s['median']['dice'],
-                below_0_1=s['below_0_1'], missed=s['missed'], fold_mean_dice=s['fold_mean_dice'], minutes_per_fold=s['minutes_per_fold'],
-                cv=name, predict={k: s[k] for k in CV_PREDICT_FLAGS if k in s})  # as the held-out patients were predicted
+    if isinstance(cv, dict):
+        s, name = (
+            {**cv, 'mean': {'dice': cv['mean_dice']}, 'median': {'dice': cv['median_dice']}},
+            cv['name'],
+        )
+    else:
+        s, name = json.loads((Path(cv) / 'summary.json').read_text()), Path(cv).name
+    return dict(
+        n_patients=s['n_patients'],
+        folds=s['folds'],
+        mean_dice=s['mean']['dice'],
+        median_dice=s['median']['dice'],
+        below_0_1=s['below_0_1'],
+        missed=s['missed'],
+        fold_mean_dice=s['fold_mean_dice'],
+        minutes_per_fold=s['minutes_per_fold'],
+        cv=name,
+        predict={k: s[k] for k in CV_PREDICT_FLAGS if k in s},
+    )  # as the held-out patients were predicted
 
-def export_pretrained(run,  # a finished training run folder (`train`)
-                      cv=None,  # the CV of the same recipe (a folder, or its record: `out_of_fold`): its out-of-fold figures go on the card
-                      dest=None,  # the `.keras` file to write; default lgg_unet/weights/PRETRAINED
-                      compared=(1, 1),  # recipes and component rules the CV's patients compared (`card_notes`)
-                      outside=None,  # a figure on patients outside the CV, scored elsewhere (`card_notes`)
-                      previous=None):  # the model this one replaces and its figures (`card_notes`)
+
+def export_pretrained(
+    run,  # a finished training run folder (`train`)
+    cv=None,  # the CV of the same recipe (a folder, or its record: `out_of_fold`): its out-of-fold figures go on the card
+    dest=None,  # the `.keras` file to write; default lgg_unet/weights/PRETRAINED
+    compared=(1, 1),  # recipes and component rules the CV's patients compared (`card_notes`)
+    outside=None,  # a figure on patients outside the CV, scored elsewhere (`card_notes`)
+    previous=None,  # the model this one replaces and its figures (`card_notes`)
+):
     "Export `run`'s model (float32, no optimizer state) and write its card `<dest>.json`; returns `dest`."
-    run, dest = Path(run), Path(dest) if dest else Path(lgg_unet.__file__).parent/'weights'/PRETRAINED
-    cfg, split = (json.loads((run/f).read_text()) for f in ('config.json', 'split.json'))
-    card = dict(normalize=cfg['normalize'], channels=cfg['channels'], img_size=cfg['img_size'], backend=cfg['backend'],
-                recipe={k: cfg[k] for k in recipe_fields() if k in cfg},  # how it trained: no data selection, machine or output option
-                trained_on=dict(patients=len(split['train']), validation_patients=len(split['valid']), slices=cfg['slices'], synthetic=cfg['synthetic'],
-                                dtype_policy=cfg.get('dtype_policy')))
+    run, dest = (
+        Path(run),
+        Path(dest) if dest else Path(lgg_unet.__file__).parent / 'weights' / PRETRAINED,
+    )
+    cfg, split = (json.loads((run / f).read_text()) for f in ('config.json', 'split.json'))
+    card = dict(
+        normalize=cfg['normalize'],
+        channels=cfg['channels'],
+        img_size=cfg['img_size'],
+        backend=cfg['backend'],
+        recipe={
+            k: cfg[k] for k in recipe_fields() if k in cfg
+        },  # how it trained: no data selection, machine or output option
+        trained_on=dict(
+            patients=len(split['train']),
+            validation_patients=len(split['valid']),
+            slices=cfg['slices'],
+            synthetic=cfg['synthetic'],
+            dtype_policy=cfg.get('dtype_policy'),
+        ),
+    )
     if cv is not None:
         card['out_of_fold'] = out_of_fold(cv)
         card.update(card_notes(card['out_of_fold'], compared, outside, previous))

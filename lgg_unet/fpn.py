@@ -18,138 +18,212 @@ FEATURE_LAYERS = {
     'simple': ('enc2_conv2', 'enc3_conv2', 'enc4_conv2', 'enc5_conv2'),
     'resnet50': ('conv2_block3_out', 'conv3_block4_out', 'conv4_block6_out', 'conv5_block3_out'),
     'efficientnetb0': ('block2b_add', 'block3b_add', 'block5c_add', 'top_activation'),
-} # backbone -> names of the layers giving C2, C3, C4, C5 (strides 4, 8, 16, 32)
+}  # backbone -> names of the layers giving C2, C3, C4, C5 (strides 4, 8, 16, 32)
 
 # %% ../nbs/03_fpn.ipynb #bc85de6c
-SIMPLE_FILTERS = (32, 64, 128, 256, 256) # filters of the five stages of the 'simple' encoder (strides 2 to 32)
+SIMPLE_FILTERS = (
+    32,
+    64,
+    128,
+    256,
+    256,
+)  # filters of the five stages of the 'simple' encoder (strides 2 to 32)
 
-def simple_encoder(x, # input tensor (batch, height, width, channels), values in [0, 1]
-                  ) -> list:
+
+def simple_encoder(
+    x,  # input tensor (batch, height, width, channels), values in [0, 1]
+) -> list:
     "Plain convolutional encoder: the feature maps C2, C3, C4, C5 at strides 4, 8, 16 and 32."
     features = []
     for i, f in enumerate(SIMPLE_FILTERS, start=1):
-        x = layers.Conv2D(f, 3, strides=2, padding='same', activation='relu', name=f'enc{i}_conv1')(x)
+        x = layers.Conv2D(f, 3, strides=2, padding='same', activation='relu', name=f'enc{i}_conv1')(
+            x
+        )
         x = layers.Conv2D(f, 3, padding='same', activation='relu', name=f'enc{i}_conv2')(x)
         features.append(x)
     return features[1:]
 
 # %% ../nbs/03_fpn.ipynb #3c2290a1
-APPLICATIONS = {'resnet50': 'ResNet50', 'efficientnetb0': 'EfficientNetB0'} # backbone -> keras.applications constructor
-PREPROCESS = {'resnet50': dict(scale=255., offset=[-103.939, -116.779, -123.68]),
-              'efficientnetb0': dict(scale=255.)} # backbone -> Rescaling arguments turning [0,1] into what it expects
+APPLICATIONS = {
+    'resnet50': 'ResNet50',
+    'efficientnetb0': 'EfficientNetB0',
+}  # backbone -> keras.applications constructor
+PREPROCESS = {
+    'resnet50': dict(scale=255.0, offset=[-103.939, -116.779, -123.68]),
+    'efficientnetb0': dict(scale=255.0),
+}  # backbone -> Rescaling arguments turning [0,1] into what it expects
 
-def application_inputs(x, # input tensor, values in [0, 1], 1 or 3 channels
-                       backbone:str, # 'resnet50' or 'efficientnetb0'
-                      ):
+
+def application_inputs(
+    x,  # input tensor, values in [0, 1], 1 or 3 channels
+    backbone: str,  # 'resnet50' or 'efficientnetb0'
+):
     "Turn our [0,1] input into what a `keras.applications` backbone expects: 3 channels on its intensity scale."
-    if x.shape[-1] == 1: x = layers.Concatenate(name='prep_grey_to_rgb')([x, x, x])
+    if x.shape[-1] == 1:
+        x = layers.Concatenate(name='prep_grey_to_rgb')([x, x, x])
     return layers.Rescaling(**PREPROCESS[backbone], name='prep_scale')(x)
 
 # %% ../nbs/03_fpn.ipynb #9d77d690
 IMAGENET_WEIGHTS = {
-    'resnet50': ('https://storage.googleapis.com/tensorflow/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5',
-                 '4d473c1dd8becc155b73f8504c6f6626'),
-    'efficientnetb0': ('https://storage.googleapis.com/keras-applications/efficientnetb0_notop.h5', '50bc09e76180e00e4465e1a485ddc09d'),
-} # backbone -> (address, md5) of its ImageNet weights without the classifier, as keras.applications fetches them
+    'resnet50': (
+        'https://storage.googleapis.com/tensorflow/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5',
+        '4d473c1dd8becc155b73f8504c6f6626',
+    ),
+    'efficientnetb0': (
+        'https://storage.googleapis.com/keras-applications/efficientnetb0_notop.h5',
+        '50bc09e76180e00e4465e1a485ddc09d',
+    ),
+}  # backbone -> (address, md5) of its ImageNet weights without the classifier, as keras.applications fetches them
+
 
 def _weights_error(backbone, e):
     fname = IMAGENET_WEIGHTS[backbone][0].rsplit('/', 1)[-1]
-    return RuntimeError(f"ImageNet weights for backbone={backbone!r} could not be downloaded or loaded ({e}). "
-        f"Use weights=None, or run where the network reaches storage.googleapis.com, or put {fname} in ~/.keras/models.")
+    return RuntimeError(
+        f"ImageNet weights for backbone={backbone!r} could not be downloaded or loaded ({e}). "
+        f"Use weights=None, or run where the network reaches storage.googleapis.com, or put {fname} in ~/.keras/models."
+    )
 
-def imagenet_weights(backbone:str, # 'resnet50' or 'efficientnetb0'
-                    ) -> str:
+
+def imagenet_weights(
+    backbone: str,  # 'resnet50' or 'efficientnetb0'
+) -> str:
     "Path of the backbone's ImageNet weights file in `~/.keras/models`, downloaded once with `keras.utils.get_file`."
     url, md5 = IMAGENET_WEIGHTS[backbone]
-    try: return keras.utils.get_file(url.rsplit('/', 1)[-1], url, file_hash=md5, cache_subdir='models')
-    except Exception as e: raise _weights_error(backbone, e) from e  # a failed fetch is a bare Exception
+    try:
+        return keras.utils.get_file(
+            url.rsplit('/', 1)[-1], url, file_hash=md5, cache_subdir='models'
+        )
+    except Exception as e:
+        raise _weights_error(backbone, e) from e  # a failed fetch is a bare Exception
 
 # %% ../nbs/03_fpn.ipynb #951761e0
-def application_encoder(x, # input tensor (batch, height, width, 1 or 3), values in [0, 1]
-                        backbone:str, # 'resnet50' or 'efficientnetb0'
-                        weights=None, # None (random) or 'imagenet'
-                       ) -> list:
+def application_encoder(
+    x,  # input tensor (batch, height, width, 1 or 3), values in [0, 1]
+    backbone: str,  # 'resnet50' or 'efficientnetb0'
+    weights=None,  # None (random) or 'imagenet'
+) -> list:
     "Feature maps C2…C5 of a `keras.applications` backbone built on `x`."
-    if weights == 'imagenet': imagenet_weights(backbone)  # into Keras' cache, where the backbone finds it
+    if weights == 'imagenet':
+        imagenet_weights(backbone)  # into Keras' cache, where the backbone finds it
     x = application_inputs(x, backbone)
     make = getattr(keras.applications, APPLICATIONS[backbone])
-    try: net = make(include_top=False, weights=weights, input_tensor=x, input_shape=tuple(x.shape[1:]))
+    try:
+        net = make(
+            include_top=False, weights=weights, input_tensor=x, input_shape=tuple(x.shape[1:])
+        )
     except Exception as e:  # Keras raises ValueError, OSError... for a weights file it cannot load
-        if weights is None: raise
+        if weights is None:
+            raise
         raise _weights_error(backbone, e) from e
     return [net.get_layer(n).output for n in FEATURE_LAYERS[backbone]]
 
 # %% ../nbs/03_fpn.ipynb #fe2e793a
-def encoder_features(x, # input tensor (batch, height, width, 1 or 3), values in [0, 1]
-                     backbone:str='simple', # a key of `FEATURE_LAYERS`: 'simple', 'resnet50' or 'efficientnetb0'
-                     weights=None, # None (random) or 'imagenet' (not for 'simple')
-                    ) -> list:
+def encoder_features(
+    x,  # input tensor (batch, height, width, 1 or 3), values in [0, 1]
+    backbone: str = 'simple',  # a key of `FEATURE_LAYERS`: 'simple', 'resnet50' or 'efficientnetb0'
+    weights=None,  # None (random) or 'imagenet' (not for 'simple')
+) -> list:
     "Feature maps C2, C3, C4, C5 (strides 4, 8, 16, 32) of the chosen encoder."
     if backbone not in FEATURE_LAYERS:
         raise ValueError(f"backbone must be one of {list(FEATURE_LAYERS)}, got {backbone!r}")
-    if weights not in (None, 'imagenet'): raise ValueError(f"weights must be None or 'imagenet', got {weights!r}")
+    if weights not in (None, 'imagenet'):
+        raise ValueError(f"weights must be None or 'imagenet', got {weights!r}")
     if backbone == 'simple':
-        if weights is not None: raise ValueError(f"backbone='simple' has no pretrained weights, got weights={weights!r}")
+        if weights is not None:
+            raise ValueError(
+                f"backbone='simple' has no pretrained weights, got weights={weights!r}"
+            )
         return simple_encoder(x)
     return application_encoder(x, backbone, weights)
 
 # %% ../nbs/03_fpn.ipynb #3768a1a5
-def fpn_pyramid(features:list, # encoder maps C2, C3, C4, C5 (strides 4, 8, 16, 32)
-                filters:int=256, # channels of every pyramid level
-               ) -> list:
+def fpn_pyramid(
+    features: list,  # encoder maps C2, C3, C4, C5 (strides 4, 8, 16, 32)
+    filters: int = 256,  # channels of every pyramid level
+) -> list:
     "Top-down pathway with lateral connections: pyramid levels P2, P3, P4, P5, each with `filters` channels."
     p = layers.Conv2D(filters, 1, name='fpn_lateral5')(features[3])
     pyramid = [layers.Conv2D(filters, 3, padding='same', name='fpn_smooth5')(p)]
     for k in (4, 3, 2):
         up = layers.UpSampling2D(2, name=f'fpn_up{k}')(p)
-        p = layers.Add(name=f'fpn_add{k}')([up, layers.Conv2D(filters, 1, name=f'fpn_lateral{k}')(features[k-2])])
+        p = layers.Add(name=f'fpn_add{k}')(
+            [up, layers.Conv2D(filters, 1, name=f'fpn_lateral{k}')(features[k - 2])]
+        )
         pyramid.insert(0, layers.Conv2D(filters, 3, padding='same', name=f'fpn_smooth{k}')(p))
     return pyramid
 
 # %% ../nbs/03_fpn.ipynb #0a93ef45
-MERGES = ('concat', 'add') # how `fpn_heads` merges the four levels
+MERGES = ('concat', 'add')  # how `fpn_heads` merges the four levels
 
-def fpn_heads(pyramid:list, # pyramid levels P2, P3, P4, P5
-              filters:int=128, # channels of every head
-              merge:str='concat', # 'concat' or 'add'
-             ):
+
+def fpn_heads(
+    pyramid: list,  # pyramid levels P2, P3, P4, P5
+    filters: int = 128,  # channels of every head
+    merge: str = 'concat',  # 'concat' or 'add'
+):
     "Two 3×3 convolutions per level, upsampled to stride 4 and merged into one map."
-    if merge not in MERGES: raise ValueError(f"merge must be one of {list(MERGES)}, got {merge!r}")
+    if merge not in MERGES:
+        raise ValueError(f"merge must be one of {list(MERGES)}, got {merge!r}")
     heads = []
     for k, p in zip((2, 3, 4, 5), pyramid):
-        for i in (1, 2): p = layers.Conv2D(filters, 3, padding='same', activation='relu', name=f'head{k}_conv{i}')(p)
-        if k > 2: p = layers.UpSampling2D(2**(k-2), interpolation='bilinear', name=f'head{k}_up')(p)
+        for i in (1, 2):
+            p = layers.Conv2D(
+                filters, 3, padding='same', activation='relu', name=f'head{k}_conv{i}'
+            )(p)
+        if k > 2:
+            p = layers.UpSampling2D(2 ** (k - 2), interpolation='bilinear', name=f'head{k}_up')(p)
         heads.append(p)
     return (layers.Concatenate if merge == 'concat' else layers.Add)(name='fpn_merge')(heads)
 
 # %% ../nbs/03_fpn.ipynb #fcffaa82
-def build_fpn(input_shape=(256, 256, 3), # (height, width, channels); height and width multiples of 32, channels 1 or 3
-              backbone:str='simple', # encoder: 'simple' (built here), 'resnet50' or 'efficientnetb0' (keras.applications)
-              weights=None, # None (random) or 'imagenet' (applications backbones only; downloaded once)
-              pyramid_filters:int=256, # channels of the pyramid levels P2…P5
-              segmentation_filters:int=128, # channels of the segmentation heads and of the final convolution
-              merge:str='concat', # merge the heads by 'concat' or 'add'
-              dropout:float=0.0, # SpatialDropout2D rate after the merge (0: none)
-             ) -> keras.Model:
+def build_fpn(
+    input_shape=(
+        256,
+        256,
+        3,
+    ),  # (height, width, channels); height and width multiples of 32, channels 1 or 3
+    backbone: str = 'simple',  # encoder: 'simple' (built here), 'resnet50' or 'efficientnetb0' (keras.applications)
+    weights=None,  # None (random) or 'imagenet' (applications backbones only; downloaded once)
+    pyramid_filters: int = 256,  # channels of the pyramid levels P2…P5
+    segmentation_filters: int = 128,  # channels of the segmentation heads and of the final convolution
+    merge: str = 'concat',  # merge the heads by 'concat' or 'add'
+    dropout: float = 0.0,  # SpatialDropout2D rate after the merge (0: none)
+) -> keras.Model:
     "Feature pyramid network for binary segmentation: sigmoid mask of shape (batch, height, width, 1)."
-    if merge not in MERGES: raise ValueError(f"merge must be one of {list(MERGES)}, got {merge!r}")
-    if not 0 <= dropout < 1: raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    if merge not in MERGES:
+        raise ValueError(f"merge must be one of {list(MERGES)}, got {merge!r}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
     inputs = keras.Input(check_input_shape(input_shape, 32), name='image')
-    x = fpn_heads(fpn_pyramid(encoder_features(inputs, backbone, weights), pyramid_filters), segmentation_filters, merge)
-    if dropout > 0: x = layers.SpatialDropout2D(dropout, name='fpn_dropout')(x)
-    x = layers.Conv2D(segmentation_filters, 3, padding='same', activation='relu', name='fpn_final')(x)
+    x = fpn_heads(
+        fpn_pyramid(encoder_features(inputs, backbone, weights), pyramid_filters),
+        segmentation_filters,
+        merge,
+    )
+    if dropout > 0:
+        x = layers.SpatialDropout2D(dropout, name='fpn_dropout')(x)
+    x = layers.Conv2D(segmentation_filters, 3, padding='same', activation='relu', name='fpn_final')(
+        x
+    )
     x = layers.Conv2D(1, 1, name='fpn_logits')(x)
     x = layers.UpSampling2D(4, interpolation='bilinear', name='fpn_upsample')(x)
     outputs = StableSigmoid(name='mask')(x)
     return keras.Model(inputs, outputs, name=f'fpn_{backbone}')
 
 # %% ../nbs/03_fpn.ipynb #c20ca1bf
-def fpn_parts(model:keras.Model, # a model made by `build_fpn`
-             ) -> pd.DataFrame:
+def fpn_parts(
+    model: keras.Model,  # a model made by `build_fpn`
+) -> pd.DataFrame:
     "Parameters of a `build_fpn` model by part: encoder, pyramid, heads, final layers."
+
     def part(name):
-        if name.startswith(('fpn_lateral', 'fpn_smooth')): return 'pyramid'
-        if name.startswith('head'): return 'heads'
+        if name.startswith(('fpn_lateral', 'fpn_smooth')):
+            return 'pyramid'
+        if name.startswith('head'):
+            return 'heads'
         return 'final' if name in ('fpn_final', 'fpn_logits') else 'encoder'
-    rows = [dict(part=part(l.name), params=l.count_params()) for l in model.layers if l.count_params()]
+
+    rows = [
+        dict(part=part(l.name), params=l.count_params()) for l in model.layers if l.count_params()
+    ]
     return pd.DataFrame(rows).groupby('part', sort=False).params.sum().reset_index()

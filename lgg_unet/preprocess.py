@@ -22,38 +22,51 @@ from skimage.measure import label
 from .data import cache_dir, read_image, read_mask, space_for, warn_files
 
 # %% ../nbs/01_preprocess.ipynb #024a0201
-def resize_image(img:np.ndarray, # uint8 (H,W,C) image
-                 size:int=256):  # side of the square output
+def resize_image(
+    img: np.ndarray,  # uint8 (H,W,C) image
+    size: int = 256,  # side of the square output
+):
     "Resize a `uint8` image to (size,size,C): area averaging to shrink, bilinear to enlarge."
-    if img.shape[:2] == (size, size): return img
+    if img.shape[:2] == (size, size):
+        return img
     interp = cv2.INTER_AREA if size < max(img.shape[:2]) else cv2.INTER_LINEAR
     return cv2.resize(img, (size, size), interpolation=interp).reshape(size, size, -1)
 
 # %% ../nbs/01_preprocess.ipynb #5fcbc389
-def resize_mask(mask:np.ndarray, # bool (from `read_mask`) or uint8 0/255 mask, (H,W) or (H,W,1)
-                size:int=256):   # side of the square output
+def resize_mask(
+    mask: np.ndarray,  # bool (from `read_mask`) or uint8 0/255 mask, (H,W) or (H,W,1)
+    size: int = 256,  # side of the square output
+):
     "Resize a mask by nearest neighbour and binarise it at half intensity: `uint8` (size,size,1) in {0,1}."
     m = mask.reshape(mask.shape[:2])
-    if m.dtype == bool: m = m.astype(np.uint8) * 255
-    if m.shape != (size, size): m = cv2.resize(m, (size, size), interpolation=cv2.INTER_NEAREST)
+    if m.dtype == bool:
+        m = m.astype(np.uint8) * 255
+    if m.shape != (size, size):
+        m = cv2.resize(m, (size, size), interpolation=cv2.INTER_NEAREST)
     return (m > 127).astype(np.uint8)[..., None]
 
 # %% ../nbs/01_preprocess.ipynb #c714ca6d
 def _check_channels(channels):
-    if channels not in (1, 3): raise ValueError(f"channels must be 1 (FLAIR) or 3 (RGB), got {channels!r}")
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 (FLAIR) or 3 (RGB), got {channels!r}")
 
-def load_image(path,        # slice tif (RGB = pre-contrast, FLAIR, post-contrast)
-               size:int=256, # side of the square output
-               channels:int=3, # 3 for all sequences, 1 for FLAIR only
-               notes=None):  # list collecting conversions (`read_image`); None warns at once
+
+def load_image(
+    path,  # slice tif (RGB = pre-contrast, FLAIR, post-contrast)
+    size: int = 256,  # side of the square output
+    channels: int = 3,  # 3 for all sequences, 1 for FLAIR only
+    notes=None,  # list collecting conversions (`read_image`); None warns at once
+):
     "Load one slice as `float32` (size,size,channels) in [0,1]."
     _check_channels(channels)
     return resize_image(read_image(path, channels, notes), size).astype(np.float32) / 255
 
 # %% ../nbs/01_preprocess.ipynb #bf8394d7
-def load_mask(path,          # mask tif, read by `read_mask`
-              size:int=256,  # side of the square output
-              notes=None):   # list collecting conversions (`read_mask`); None warns at once
+def load_mask(
+    path,  # mask tif, read by `read_mask`
+    size: int = 256,  # side of the square output
+    notes=None,  # list collecting conversions (`read_mask`); None warns at once
+):
     "Load one mask as `float32` (size,size,1) in {0,1}."
     return resize_mask(read_mask(path, notes), size).astype(np.float32)
 
@@ -64,16 +77,24 @@ def _percentile_slices(ch):  # uint8 (N,H,W): one channel of a patient's slices
     keep = (flat.min(1) != flat.max(1)) | (flat.max(1) == 0)
     return ch if keep.all() or not keep.any() else ch[keep]
 
-def volume_luts(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one patient
-                low:float=1,       # lower percentile, clipped to 0
-                high:float=99):    # upper percentile, stretched to 255
+
+def volume_luts(
+    volume: np.ndarray,  # uint8 (N,H,W,C): all slices of one patient
+    low: float = 1,  # lower percentile, clipped to 0
+    high: float = 99,  # upper percentile, stretched to 255
+):
     "Per-channel lookup tables (256,C) `uint8` that clip `volume` to the [low,high] percentiles of its non-zero voxels and stretch to 0-255."
-    if not 0 <= low < high <= 100: raise ValueError(f"need 0 <= low < high <= 100, got low={low}, high={high}")
-    if volume.dtype != np.uint8: raise ValueError(f"volume must be uint8, got {volume.dtype}")
+    if not 0 <= low < high <= 100:
+        raise ValueError(f"need 0 <= low < high <= 100, got low={low}, high={high}")
+    if volume.dtype != np.uint8:
+        raise ValueError(f"volume must be uint8, got {volume.dtype}")
     luts, v = [], np.arange(256, dtype=np.float32)
     for c in range(volume.shape[-1]):
         hist = np.bincount(_percentile_slices(volume[..., c]).ravel(), minlength=256)
-        if hist[1:].any(): hist[0] = 0  # the percentiles of the non-zero voxels: background and empty slices count for nothing
+        if hist[1:].any():
+            hist[0] = (
+                0  # the percentiles of the non-zero voxels: background and empty slices count for nothing
+            )
         cdf = np.cumsum(hist) / hist.sum()
         lo, hi = np.searchsorted(cdf, low / 100), np.searchsorted(cdf, high / 100)
         hi = max(hi, lo + 1)
@@ -81,9 +102,11 @@ def volume_luts(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one patient
     return np.stack(luts, -1).astype(np.uint8)
 
 # %% ../nbs/01_preprocess.ipynb #60facda9
-def normalize_volume(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one patient
-                     low:float=1,       # lower percentile, clipped to 0
-                     high:float=99):    # upper percentile, stretched to 255
+def normalize_volume(
+    volume: np.ndarray,  # uint8 (N,H,W,C): all slices of one patient
+    low: float = 1,  # lower percentile, clipped to 0
+    high: float = 99,  # upper percentile, stretched to 255
+):
     "Clip each channel of a patient's volume to the [low,high] percentiles of its non-zero voxels and stretch that range to 0-255 (`uint8`)."
     luts = volume_luts(volume, low, high)
     return np.stack([luts[volume[..., c], c] for c in range(volume.shape[-1])], -1)
@@ -92,16 +115,22 @@ def normalize_volume(volume:np.ndarray, # uint8 (N,H,W,C): all slices of one pat
 @dataclass
 class SliceArrays:
     "Cached slices: `images` uint8 (N,S,S,3), `masks` uint8 (N,S,S,1) in {0,1}, stored under `path`."
+
     images: np.ndarray
     masks: np.ndarray
     path: Path
-    def __len__(self): return len(self.images)
+
+    def __len__(self):
+        return len(self.images)
 
 # %% ../nbs/01_preprocess.ipynb #d5ed2018
 _CACHE_VERSION = 2
 
-def cache_key(df,           # slice index with `image_path` and `mask_path` columns
-              size:int=256): # side of the cached slices
+
+def cache_key(
+    df,  # slice index with `image_path` and `mask_path` columns
+    size: int = 256,  # side of the cached slices
+):
     "Hash of the size and the (path, bytes, mtime) of every image and mask in `df`: names the cache folder."
     items = [_CACHE_VERSION, size]
     for p in (p for pair in zip(df.image_path, df.mask_path) for p in pair):
@@ -112,111 +141,155 @@ def cache_key(df,           # slice index with `image_path` and `mask_path` colu
 # %% ../nbs/01_preprocess.ipynb #d09c6967
 def _fill_cache(df, size, images, masks, threads, notes):
     "Decode every slice of `df` into the preallocated `images` and `masks` arrays, in `threads` threads."
+
     def one(i):
         images[i] = resize_image(read_image(df.image_path.iloc[i], notes=notes), size)
         masks[i] = resize_mask(read_mask(df.mask_path.iloc[i], notes), size)
-    with ThreadPoolExecutor(threads) as ex: list(ex.map(one, range(len(df))))
+
+    with ThreadPoolExecutor(threads) as ex:
+        list(ex.map(one, range(len(df))))
+
 
 def _write_arrays(df, size, folder, threads, notes, chunk=128):
     "Write `images.npy` and `masks.npy` of all slices of `df` into `folder`, decoding `chunk` slices at a time."
     n = len(df)
-    with open(folder/'images.npy', 'wb') as fi, open(folder/'masks.npy', 'wb') as fm:
+    with open(folder / 'images.npy', 'wb') as fi, open(folder / 'masks.npy', 'wb') as fm:
         for f, c in ((fi, 3), (fm, 1)):
-            np.lib.format.write_array_header_1_0(f, {'descr': '|u1', 'fortran_order': False, 'shape': (n, size, size, c)})
+            np.lib.format.write_array_header_1_0(
+                f, {'descr': '|u1', 'fortran_order': False, 'shape': (n, size, size, c)}
+            )
         for s in range(0, n, chunk):
-            part = df.iloc[s:s + chunk]
-            imgs, msks = np.empty((len(part), size, size, 3), np.uint8), np.empty((len(part), size, size, 1), np.uint8)
+            part = df.iloc[s : s + chunk]
+            imgs, msks = (
+                np.empty((len(part), size, size, 3), np.uint8),
+                np.empty((len(part), size, size, 1), np.uint8),
+            )
             _fill_cache(part, size, imgs, msks, threads, notes)
-            fi.write(imgs.data); fm.write(msks.data)
+            fi.write(imgs.data)
+            fm.write(msks.data)
 
 # %% ../nbs/01_preprocess.ipynb #fbfdfbe6
 def _open_cache(path):
-    return SliceArrays(np.load(path/'images.npy', mmap_mode='r'), np.load(path/'masks.npy', mmap_mode='r'), path)
+    return SliceArrays(
+        np.load(path / 'images.npy', mmap_mode='r'),
+        np.load(path / 'masks.npy', mmap_mode='r'),
+        path,
+    )
 
-def build_cache(df,              # slice index (from `index_dataset`), in the row order wanted
-                size:int=256,     # side of the cached slices
-                cache=None,       # folder holding the caches; default `cache_dir()/'arrays'`
-                threads:int=None): # decoding threads; default the number of CPUs
+
+def build_cache(
+    df,  # slice index (from `index_dataset`), in the row order wanted
+    size: int = 256,  # side of the cached slices
+    cache=None,  # folder holding the caches; default `cache_dir()/'arrays'`
+    threads: int = None,  # decoding threads; default the number of CPUs
+):
     "Decode all slices of `df` once into `uint8` memory-mapped arrays; reuse them while sources and size are unchanged."
-    if size < 1: raise ValueError(f"size must be >= 1, got {size}")
-    if len(df) == 0: raise ValueError("df has no rows")
-    root = Path(cache) if cache is not None else cache_dir()/'arrays'
-    path = root/cache_key(df, size)
-    if (path/'masks.npy').exists(): return _open_cache(path)
-    tmp, notes = root/f'.{path.name}.{uuid.uuid4().hex[:8]}.tmp', []
+    if size < 1:
+        raise ValueError(f"size must be >= 1, got {size}")
+    if len(df) == 0:
+        raise ValueError("df has no rows")
+    root = Path(cache) if cache is not None else cache_dir() / 'arrays'
+    path = root / cache_key(df, size)
+    if (path / 'masks.npy').exists():
+        return _open_cache(path)
+    tmp, notes = root / f'.{path.name}.{uuid.uuid4().hex[:8]}.tmp', []
     try:
         with space_for(root, len(df) * size * size * 4 + 1024):
             tmp.mkdir(parents=True)
             _write_arrays(df, size, tmp, threads or os.cpu_count(), notes)
         warn_files(sorted(notes), f'file(s) converted on reading into the cache {path}')
-        try: tmp.rename(path)
+        try:
+            tmp.rename(path)
         except OSError:
-            if not (path/'masks.npy').exists(): raise  # else a parallel build of the same key won the rename: fine
+            if not (path / 'masks.npy').exists():
+                raise  # else a parallel build of the same key won the rename: fine
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return _open_cache(path)
 
 # %% ../nbs/01_preprocess.ipynb #bd90e6e6
-def random_affine(rng:np.random.Generator, # source of randomness
-                  size:int,                # side of the square slice
-                  rotate:float=15,         # maximum rotation, degrees
-                  zoom:float=0.1,          # maximum relative zoom in or out
-                  flip:bool=True):         # left-right flip with probability 1/2
+def random_affine(
+    rng: np.random.Generator,  # source of randomness
+    size: int,  # side of the square slice
+    rotate: float = 15,  # maximum rotation, degrees
+    zoom: float = 0.1,  # maximum relative zoom in or out
+    flip: bool = True,  # left-right flip with probability 1/2
+):
     "A random 2x3 affine matrix: optional left-right flip, then rotation and zoom about the centre."
     angle, scale, u = rng.uniform(-rotate, rotate), rng.uniform(1 - zoom, 1 + zoom), rng.random()
     c = (size - 1) / 2
     m = np.vstack([cv2.getRotationMatrix2D((c, c), angle, scale), [0, 0, 1]])
-    if flip and u < 0.5: m = m @ np.array([[-1, 0, size - 1], [0, 1, 0], [0, 0, 1]])
+    if flip and u < 0.5:
+        m = m @ np.array([[-1, 0, size - 1], [0, 1, 0], [0, 0, 1]])
     return m[:2]
 
 # %% ../nbs/01_preprocess.ipynb #1bc69c27
-def random_intensity(rng:np.random.Generator, # source of randomness
-                     brightness:float=0.1,    # maximum shift, as a fraction of the full range
-                     contrast:float=0.1):     # maximum relative change of contrast
+def random_intensity(
+    rng: np.random.Generator,  # source of randomness
+    brightness: float = 0.1,  # maximum shift, as a fraction of the full range
+    contrast: float = 0.1,  # maximum relative change of contrast
+):
     "A random (gain, shift) for x -> gain*x + shift on the [0,1] scale."
     return rng.uniform(1 - contrast, 1 + contrast), rng.uniform(-brightness, brightness)
 
-def random_gamma(rng:np.random.Generator, # source of randomness
-                 gamma:float=0.0):        # maximum relative change of the exponent (0: off)
+
+def random_gamma(
+    rng: np.random.Generator,  # source of randomness
+    gamma: float = 0.0,  # maximum relative change of the exponent (0: off)
+):
     "A random exponent g for x -> x**g on the [0,1] scale, log-uniform in [1/(1+gamma), 1+gamma]; 1, with no number drawn, when `gamma` is 0."
-    if not 0 <= gamma <= 1: raise ValueError(f"gamma must be in [0, 1], got {gamma}")
+    if not 0 <= gamma <= 1:
+        raise ValueError(f"gamma must be in [0, 1], got {gamma}")
     return 1.0 if gamma == 0 else float(np.exp(rng.uniform(-np.log1p(gamma), np.log1p(gamma))))
 
 # %% ../nbs/01_preprocess.ipynb #e3c8c5a6
-def fill_missing_sequences(image:np.ndarray,       # (S,S,C) slice; only 3-channel slices are changed
-                           rng:np.random.Generator, # source of randomness
-                           p:float=0.0):            # probability of a change
+def fill_missing_sequences(
+    image: np.ndarray,  # (S,S,C) slice; only 3-channel slices are changed
+    rng: np.random.Generator,  # source of randomness
+    p: float = 0.0,  # probability of a change
+):
     "With probability `p`, copy FLAIR (channel 1) over pre-contrast, post-contrast or both, as the dataset fills missing sequences."
-    if not 0 <= p <= 1: raise ValueError(f"flair_fill must be in [0, 1], got {p}")
-    if p == 0 or image.shape[-1] != 3 or rng.random() >= p: return image
+    if not 0 <= p <= 1:
+        raise ValueError(f"flair_fill must be in [0, 1], got {p}")
+    if p == 0 or image.shape[-1] != 3 or rng.random() >= p:
+        return image
     out = image.copy()
-    for c in ((0,), (2,), (0, 2))[rng.integers(3)]: out[..., c] = image[..., 1]
+    for c in ((0,), (2,), (0, 2))[rng.integers(3)]:
+        out[..., c] = image[..., 1]
     return out
 
 # %% ../nbs/01_preprocess.ipynb #866a57b2
 def _warp_image(img, m, s):
     "Bilinear warp; 3-channel `uint8` goes through RGBA, where OpenCV's vector code is twice as fast (same result)."
     if img.dtype == np.uint8 and img.ndim == 3 and img.shape[2] == 3:
-        return cv2.cvtColor(cv2.warpAffine(cv2.cvtColor(img, cv2.COLOR_RGB2RGBA), m, (s, s)), cv2.COLOR_RGBA2RGB)
+        return cv2.cvtColor(
+            cv2.warpAffine(cv2.cvtColor(img, cv2.COLOR_RGB2RGBA), m, (s, s)), cv2.COLOR_RGBA2RGB
+        )
     return cv2.warpAffine(img, m, (s, s), flags=cv2.INTER_LINEAR).reshape(img.shape)
 
+
 def _apply_intensity(img, gain, shift, g=1.0):  # x -> gain * x**g + shift on the [0,1] scale
-    if gain == 1 and shift == 0 and g == 1: return img
-    if img.dtype != np.uint8: return np.clip(img**g * gain + shift, 0, 1).astype(img.dtype)
-    x = np.arange(256) if g == 1 else 255 * (np.arange(256) / 255)**g
+    if gain == 1 and shift == 0 and g == 1:
+        return img
+    if img.dtype != np.uint8:
+        return np.clip(img**g * gain + shift, 0, 1).astype(img.dtype)
+    x = np.arange(256) if g == 1 else 255 * (np.arange(256) / 255) ** g
     lut = np.clip(np.rint(x * gain + shift * 255), 0, 255).astype(np.uint8)
     return cv2.LUT(img, lut).reshape(img.shape)
 
-def augment_pair(image:np.ndarray,       # (S,S,C) slice, uint8 or float32 in [0,1]
-                 mask:np.ndarray,        # (S,S,1) or (S,S) mask in {0,1}
-                 rng:np.random.Generator, # source of randomness
-                 rotate:float=15,        # maximum rotation, degrees
-                 zoom:float=0.1,         # maximum relative zoom in or out
-                 flip:bool=True,         # random left-right flip
-                 brightness:float=0.1,   # maximum brightness shift (fraction of full range)
-                 contrast:float=0.1,     # maximum relative contrast change
-                 flair_fill:float=0.0,   # probability of imitating missing sequences, see `fill_missing_sequences`
-                 gamma:float=0.0):       # maximum relative change of the intensity exponent, see `random_gamma` (0: off)
+
+def augment_pair(
+    image: np.ndarray,  # (S,S,C) slice, uint8 or float32 in [0,1]
+    mask: np.ndarray,  # (S,S,1) or (S,S) mask in {0,1}
+    rng: np.random.Generator,  # source of randomness
+    rotate: float = 15,  # maximum rotation, degrees
+    zoom: float = 0.1,  # maximum relative zoom in or out
+    flip: bool = True,  # random left-right flip
+    brightness: float = 0.1,  # maximum brightness shift (fraction of full range)
+    contrast: float = 0.1,  # maximum relative contrast change
+    flair_fill: float = 0.0,  # probability of imitating missing sequences, see `fill_missing_sequences`
+    gamma: float = 0.0,  # maximum relative change of the intensity exponent, see `random_gamma` (0: off)
+):
     "Apply one random flip/rotation/zoom to image and mask together, and a random brightness/contrast (and gamma) to the image."
     image = fill_missing_sequences(image, rng, flair_fill)
     s = image.shape[0]
@@ -228,16 +301,23 @@ def augment_pair(image:np.ndarray,       # (S,S,C) slice, uint8 or float32 in [0
     return _apply_intensity(img, gain, shift, g), msk
 
 # %% ../nbs/01_preprocess.ipynb #d93d385e
-def epoch_indices(has_tumor,           # bool per slice
-                  oversample:float=0.0, # wanted tumour share of the epoch, in [0,1)
-                  shuffle:bool=True,    # shuffle the order
-                  rng:np.random.Generator=None): # source of randomness (shuffle and repeats)
+def epoch_indices(
+    has_tumor,  # bool per slice
+    oversample: float = 0.0,  # wanted tumour share of the epoch, in [0,1)
+    shuffle: bool = True,  # shuffle the order
+    rng: np.random.Generator = None,  # source of randomness (shuffle and repeats)
+):
     "Slice indices for one epoch: all slices once, tumour slices repeated up to a share of `oversample`, shuffled."
-    if not 0 <= oversample < 1: raise ValueError(f"oversample must be in [0, 1), got {oversample}")
+    if not 0 <= oversample < 1:
+        raise ValueError(f"oversample must be in [0, 1), got {oversample}")
     rng = rng if rng is not None else np.random.default_rng()
     has_tumor = np.asarray(has_tumor, bool)
     tumor, n = np.flatnonzero(has_tumor), len(has_tumor)
-    extra = int(np.ceil(oversample * (n - len(tumor)) / (1 - oversample) - 1e-9)) - len(tumor) if len(tumor) else 0
+    extra = (
+        int(np.ceil(oversample * (n - len(tumor)) / (1 - oversample) - 1e-9)) - len(tumor)
+        if len(tumor)
+        else 0
+    )
     idx = np.arange(n)
     if extra > 0:
         reps, rest = divmod(extra, len(tumor))
@@ -245,130 +325,208 @@ def epoch_indices(has_tumor,           # bool per slice
     return rng.permutation(idx) if shuffle else idx
 
 # %% ../nbs/01_preprocess.ipynb #bcb414a1
-def slice_batch(images, masks, # uint8 (N,S,S,3) slices and (N,S,S,1) masks
-                idx,           # indices of the slices in the batch
-                rng=None,      # source of randomness for augmentation
-                channels:int=3, # 3 = RGB, 1 = FLAIR only
-                augment:dict=None, # `augment_pair` arguments, or None for no augmentation
-                luts=None, group=None): # per-group lookup tables and group of each slice (`group_luts`)
+def slice_batch(
+    images,
+    masks,  # uint8 (N,S,S,3) slices and (N,S,S,1) masks
+    idx,  # indices of the slices in the batch
+    rng=None,  # source of randomness for augmentation
+    channels: int = 3,  # 3 = RGB, 1 = FLAIR only
+    augment: dict = None,  # `augment_pair` arguments, or None for no augmentation
+    luts=None,
+    group=None,  # per-group lookup tables and group of each slice (`group_luts`)
+):
     "One batch (x `float32` (B,S,S,C) in [0,1], y `float32` (B,S,S,1)) of slices `idx`."
     s = images.shape[1]
     x, y = np.empty((len(idx), s, s, channels), np.uint8), np.empty((len(idx), s, s, 1), np.uint8)
     for j, k in enumerate(idx):
         xi, yi = images[k], masks[k]
-        if luts is not None: xi = cv2.LUT(xi, luts[group[k]])
-        if channels == 1: xi = np.ascontiguousarray(xi[..., 1:2])
-        if augment is not None: xi, yi = augment_pair(xi, yi, rng, **augment)
+        if luts is not None:
+            xi = cv2.LUT(xi, luts[group[k]])
+        if channels == 1:
+            xi = np.ascontiguousarray(xi[..., 1:2])
+        if augment is not None:
+            xi, yi = augment_pair(xi, yi, rng, **augment)
         x[j], y[j] = xi, yi
     return np.divide(x, np.float32(255), dtype=np.float32), y.astype(np.float32)
 
 # %% ../nbs/01_preprocess.ipynb #c432059e
 def _check_batch_args(images, masks, batch_size, channels, normalize):
-    if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     _check_channels(channels)
-    if images.ndim != 4 or images.shape[-1] != 3: raise ValueError(f"images must be (N,S,S,3), got {images.shape}")
-    if len(images) != len(masks): raise ValueError(f"images and masks differ in length: {len(images)} != {len(masks)}")
-    if masks.shape[1:3] != images.shape[1:3]: raise ValueError(f"masks {masks.shape} do not match images {images.shape}")
+    if images.ndim != 4 or images.shape[-1] != 3:
+        raise ValueError(f"images must be (N,S,S,3), got {images.shape}")
+    if len(images) != len(masks):
+        raise ValueError(f"images and masks differ in length: {len(images)} != {len(masks)}")
+    if masks.shape[1:3] != images.shape[1:3]:
+        raise ValueError(f"masks {masks.shape} do not match images {images.shape}")
     if normalize is not None and len(normalize) != len(images):
-        raise ValueError(f"normalize needs one group label per slice: {len(normalize)} != {len(images)}")
+        raise ValueError(
+            f"normalize needs one group label per slice: {len(normalize)} != {len(images)}"
+        )
 
 # %% ../nbs/01_preprocess.ipynb #39754cd0
-def group_luts(images:np.ndarray, # uint8 (N,S,S,3) slices
-               groups,            # group label per slice, e.g. `df.patient`
-               low:float=1, high:float=99): # percentiles, as in `normalize_volume`
+def group_luts(
+    images: np.ndarray,  # uint8 (N,S,S,3) slices
+    groups,  # group label per slice, e.g. `df.patient`
+    low: float = 1,
+    high: float = 99,  # percentiles, as in `normalize_volume`
+):
     "Per-group lookup tables (G,1,256,3) and the group number of each slice, for per-patient normalisation."
     names, inv = np.unique(np.asarray(groups), return_inverse=True)
-    luts = np.stack([volume_luts(images[np.flatnonzero(inv == g)], low, high) for g in range(len(names))])
+    luts = np.stack(
+        [volume_luts(images[np.flatnonzero(inv == g)], low, high) for g in range(len(names))]
+    )
     return luts[:, None], inv
 
 # %% ../nbs/01_preprocess.ipynb #692ab828
 class SliceBatches(keras.utils.PyDataset):
     "Batches (x `float32` (B,S,S,C) in [0,1], y `float32` (B,S,S,1)) of cached slices, optionally augmented and tumour-oversampled."
-    def __init__(self, images, # uint8 (N,S,S,3) slices, e.g. `build_cache(df).images`
-                 masks,        # uint8 (N,S,S,1) masks in {0,1}
-                 batch_size:int=16, augment=False, # True, or a dict of `augment_pair` arguments
-                 shuffle:bool=True, oversample:float=0.0, # tumour share wanted, see `epoch_indices`
-                 channels:int=3, seed:int=0, # 3 = RGB, 1 = FLAIR; seed for order and augmentation
-                 normalize=None, # None, or a group label per slice (e.g. `df.patient`) to normalise each group
-                 **kwargs):      # passed to `keras.utils.PyDataset` (workers, use_multiprocessing, ...)
+
+    def __init__(
+        self,
+        images,  # uint8 (N,S,S,3) slices, e.g. `build_cache(df).images`
+        masks,  # uint8 (N,S,S,1) masks in {0,1}
+        batch_size: int = 16,
+        augment=False,  # True, or a dict of `augment_pair` arguments
+        shuffle: bool = True,
+        oversample: float = 0.0,  # tumour share wanted, see `epoch_indices`
+        channels: int = 3,
+        seed: int = 0,  # 3 = RGB, 1 = FLAIR; seed for order and augmentation
+        normalize=None,  # None, or a group label per slice (e.g. `df.patient`) to normalise each group
+        **kwargs,  # passed to `keras.utils.PyDataset` (workers, use_multiprocessing, ...)
+    ):
         super().__init__(**kwargs)
         _check_batch_args(images, masks, batch_size, channels, normalize)
-        if not 0 <= oversample < 1: raise ValueError(f"oversample must be in [0, 1), got {oversample}")
-        self.images, self.masks, self.batch_size, self.channels = images, masks, batch_size, channels
+        if not 0 <= oversample < 1:
+            raise ValueError(f"oversample must be in [0, 1), got {oversample}")
+        self.images, self.masks, self.batch_size, self.channels = (
+            images,
+            masks,
+            batch_size,
+            channels,
+        )
         self.aug = (augment if isinstance(augment, dict) else {}) if augment else None
         self.shuffle, self.oversample, self.seed, self.epoch = shuffle, oversample, seed, 0
         self.has_tumor = np.asarray(masks).reshape(len(masks), -1).any(1)
-        self.luts, self.group = group_luts(images, normalize) if normalize is not None else (None, None)
+        self.luts, self.group = (
+            group_luts(images, normalize) if normalize is not None else (None, None)
+        )
         self.order = self._order()
 
     def _order(self):
         rng = np.random.default_rng([self.seed, self.epoch])
         return epoch_indices(self.has_tumor, self.oversample, self.shuffle, rng)
 
-    def __len__(self): return -(-len(self.order) // self.batch_size)
+    def __len__(self):
+        return -(-len(self.order) // self.batch_size)
 
     def __getitem__(self, i):
-        if not 0 <= i < len(self): raise IndexError(f"batch {i} out of range for {len(self)} batches")
-        idx = self.order[i * self.batch_size:(i + 1) * self.batch_size]
+        if not 0 <= i < len(self):
+            raise IndexError(f"batch {i} out of range for {len(self)} batches")
+        idx = self.order[i * self.batch_size : (i + 1) * self.batch_size]
         rng = np.random.default_rng([self.seed, self.epoch, i])
-        return slice_batch(self.images, self.masks, idx, rng, self.channels, self.aug, self.luts, self.group)
+        return slice_batch(
+            self.images, self.masks, idx, rng, self.channels, self.aug, self.luts, self.group
+        )
 
-    def on_epoch_end(self): self.epoch += 1; self.order = self._order()
+    def on_epoch_end(self):
+        self.epoch += 1
+        self.order = self._order()
 
 # %% ../nbs/01_preprocess.ipynb #prepv002
-def _as_uint8(x:np.ndarray): # uint8, or float in [0,1]
+def _as_uint8(x: np.ndarray):  # uint8, or float in [0,1]
     "`x` as `uint8` 0-255: a float image is scaled by 255 and rounded; a `uint8` one is returned as it is."
     x = np.asarray(x)
-    return x if x.dtype == np.uint8 else np.clip(np.rint(np.asarray(x, np.float32) * 255), 0, 255).astype(np.uint8)
+    return (
+        x
+        if x.dtype == np.uint8
+        else np.clip(np.rint(np.asarray(x, np.float32) * 255), 0, 255).astype(np.uint8)
+    )
 
-def prepare_volume(images,              # (N,H,W,3) slices of one patient: uint8 0-255 (as `read_image` gives) or float in [0,1]
-                   size:int,            # side of the network's square input
-                   channels:int=3,      # 3 = RGB, 1 = FLAIR only
-                   normalize:bool=False): # stretch each channel to the stack's percentiles (`normalize_volume`), after resizing
+
+def prepare_volume(
+    images,  # (N,H,W,3) slices of one patient: uint8 0-255 (as `read_image` gives) or float in [0,1]
+    size: int,  # side of the network's square input
+    channels: int = 3,  # 3 = RGB, 1 = FLAIR only
+    normalize: bool = False,  # stretch each channel to the stack's percentiles (`normalize_volume`), after resizing
+):
     "The network's input for a patient's slices, as training prepares it: resize, then normalise per patient, then scale; `float32` (N,size,size,channels) in [0,1]."
     _check_channels(channels)
     images = _as_uint8(images) if normalize else np.asarray(images)
-    if images.ndim != 4 or images.shape[-1] != 3: raise ValueError(f"expected slices of shape (N, H, W, 3), got {images.shape}")
+    if images.ndim != 4 or images.shape[-1] != 3:
+        raise ValueError(f"expected slices of shape (N, H, W, 3), got {images.shape}")
     x = np.stack([resize_image(im, size) for im in images])
-    if normalize: x = normalize_volume(x)
-    if channels == 1: x = x[..., 1:2]
+    if normalize:
+        x = normalize_volume(x)
+    if channels == 1:
+        x = x[..., 1:2]
     return np.divide(x, np.float32(255 if x.dtype == np.uint8 else 1), dtype=np.float32)
 
 # %% ../nbs/01_preprocess.ipynb #postp002
-def resize_probs(prob:np.ndarray, # (N,h,w) probabilities at the network's size
-                 shape):          # (H,W) of the slices
+def resize_probs(
+    prob: np.ndarray,  # (N,h,w) probabilities at the network's size
+    shape,  # (H,W) of the slices
+):
     "Probabilities resized bilinearly to the slices' size, `float32` (N,H,W); unchanged when the sizes agree."
     prob = np.asarray(prob, np.float32)
     H, W = shape
-    if prob.shape[1:] == (H, W): return prob
+    if prob.shape[1:] == (H, W):
+        return prob
     return np.stack([cv2.resize(q, (W, H), interpolation=cv2.INTER_LINEAR) for q in prob])
 
 # %% ../nbs/01_preprocess.ipynb #a84a0cac
-def keep_largest_component(mask): # binary mask, 2-D (H,W) or 3-D (N,H,W)
+def keep_largest_component(mask):  # binary mask, 2-D (H,W) or 3-D (N,H,W)
     "Only the largest connected component of `mask` (touching by faces, edges or corners), as `bool`."
     lab = label(np.asarray(mask, bool), connectivity=np.ndim(mask))
-    if lab.max() == 0: return lab > 0
-    sizes = np.bincount(lab.ravel()); sizes[0] = 0
+    if lab.max() == 0:
+        return lab > 0
+    sizes = np.bincount(lab.ravel())
+    sizes[0] = 0
     return lab == sizes.argmax()
 
 # %% ../nbs/01_preprocess.ipynb #selcmp01
-COMPONENT_RULES = ('all', 'largest', 'max_prob', 'fraction')  # which connected components of a predicted mask to keep
+COMPONENT_RULES = (
+    'all',
+    'largest',
+    'max_prob',
+    'fraction',
+)  # which connected components of a predicted mask to keep
 
-def select_components(mask,           # binary mask, 2-D (H,W) or 3-D (N,H,W)
-                      rule:str,       # one of `COMPONENT_RULES`
-                      prob=None,      # probabilities of the same shape (rule 'max_prob')
-                      fraction:float|None=None):  # rule 'fraction': keep components of at least this share of the largest's volume
+
+def select_components(
+    mask,  # binary mask, 2-D (H,W) or 3-D (N,H,W)
+    rule: str,  # one of `COMPONENT_RULES`
+    prob=None,  # probabilities of the same shape (rule 'max_prob')
+    fraction: float
+    | None = None,  # rule 'fraction': keep components of at least this share of the largest's volume
+):
     "The connected components of `mask` (touching by faces, edges or corners) that `rule` keeps, as `bool` of the same shape."
-    if rule not in COMPONENT_RULES: raise ValueError(f"components rule {rule!r} is not one of {', '.join(COMPONENT_RULES)}")
+    if rule not in COMPONENT_RULES:
+        raise ValueError(f"components rule {rule!r} is not one of {', '.join(COMPONENT_RULES)}")
     mask = np.asarray(mask, bool)
-    if rule == 'all': return mask
-    if rule == 'largest': return keep_largest_component(mask)
-    if rule == 'max_prob' and prob is None: raise ValueError("components rule 'max_prob' needs the probabilities (prob)")
-    if rule == 'fraction' and fraction is None: raise ValueError("components rule 'fraction' needs the fraction of the largest's volume to keep")
+    if rule == 'all':
+        return mask
+    if rule == 'largest':
+        return keep_largest_component(mask)
+    if rule == 'max_prob' and prob is None:
+        raise ValueError("components rule 'max_prob' needs the probabilities (prob)")
+    if rule == 'fraction' and fraction is None:
+        raise ValueError(
+            "components rule 'fraction' needs the fraction of the largest's volume to keep"
+        )
     lab = label(mask, connectivity=mask.ndim)
-    if lab.max() == 0: return mask
-    weight = np.bincount(lab.ravel(), None if rule != 'max_prob' else np.asarray(prob, np.float64).ravel()); weight[0] = 0
-    keep = weight >= fraction * weight.max() if rule == 'fraction' else np.arange(len(weight)) == weight.argmax()  # max_prob
+    if lab.max() == 0:
+        return mask
+    weight = np.bincount(
+        lab.ravel(), None if rule != 'max_prob' else np.asarray(prob, np.float64).ravel()
+    )
+    weight[0] = 0
+    keep = (
+        weight >= fraction * weight.max()
+        if rule == 'fraction'
+        else np.arange(len(weight)) == weight.argmax()
+    )  # max_prob
     keep[0] = False
     return keep[lab]
 
@@ -376,14 +534,26 @@ def select_components(mask,           # binary mask, 2-D (H,W) or 3-D (N,H,W)
 @dataclass(frozen=True)
 class PostProcess:
     "How a patient's probabilities become its mask: pixels above `threshold`, then the 3-D connected components `components` keeps (`select_components`)."
-    threshold: float = 0.5        # probability above which a pixel is tumour
+
+    threshold: float = 0.5  # probability above which a pixel is tumour
     components: str = 'fraction'  # a rule of `COMPONENT_RULES`; 'fraction' is the out-of-fold winner (bench/README.md)
-    fraction: float = 0.5         # rule 'fraction': keep components of at least this share of the largest's volume
+    fraction: float = (
+        0.5  # rule 'fraction': keep components of at least this share of the largest's volume
+    )
+
     def __post_init__(self):
-        if not 0 < self.threshold < 1: raise ValueError(f"threshold must lie strictly between 0 and 1; got {self.threshold!r}")
-        if self.components not in COMPONENT_RULES: raise ValueError(f"components rule {self.components!r} is not one of {', '.join(COMPONENT_RULES)}")
-        if not 0 < self.fraction <= 1: raise ValueError(f"fraction must lie in (0, 1]; got {self.fraction!r}")
-    def __call__(self, prob:np.ndarray): # (N,H,W) probabilities of one patient's stack, in slice order
+        if not 0 < self.threshold < 1:
+            raise ValueError(f"threshold must lie strictly between 0 and 1; got {self.threshold!r}")
+        if self.components not in COMPONENT_RULES:
+            raise ValueError(
+                f"components rule {self.components!r} is not one of {', '.join(COMPONENT_RULES)}"
+            )
+        if not 0 < self.fraction <= 1:
+            raise ValueError(f"fraction must lie in (0, 1]; got {self.fraction!r}")
+
+    def __call__(
+        self, prob: np.ndarray
+    ):  # (N,H,W) probabilities of one patient's stack, in slice order
         "The patient's binary mask, `bool` (N,H,W)."
         prob = np.asarray(prob)
         return select_components(prob > self.threshold, self.components, prob, self.fraction)

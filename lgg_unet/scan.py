@@ -21,186 +21,277 @@ from nibabel.orientations import axcodes2ornt, apply_orientation, io_orientation
 
 # %% ../nbs/09_scan.ipynb #72b9d378
 from .data import CommandParser, atomic_write, check_writable, command
-from .evaluate import (PredictOptions, model_normalizes, predict_options, predict_probs, load_model, load_pretrained,
-                               add_predict_flags, options_from_args)
+from lgg_unet.evaluate import (
+    PredictOptions,
+    model_normalizes,
+    predict_options,
+    predict_probs,
+    load_model,
+    load_pretrained,
+    add_predict_flags,
+    options_from_args,
+)
 from .evaluate import predict_main as slices_main
 
 # %% ../nbs/09_scan.ipynb #403aec92
-def scan_name(path): # a NIfTI file or a DICOM series' folder
+def scan_name(path):  # a NIfTI file or a DICOM series' folder
     "The file's name without `.nii.gz` or `.nii`; a DICOM folder's name."
     n = Path(path).name
-    if Path(path).is_dir(): return n
+    if Path(path).is_dir():
+        return n
     for s in ('.nii.gz', '.nii'):
-        if n.lower().endswith(s): return n[:-len(s)]
+        if n.lower().endswith(s):
+            return n[: -len(s)]
     return Path(n).stem
 
 # %% ../nbs/09_scan.ipynb #3fee6da4
-def volume_shape(path, # the file, for the message
-                 shape): # its shape as nibabel reads it
+def volume_shape(
+    path,  # the file, for the message
+    shape,  # its shape as nibabel reads it
+):
     "`shape` as 3-D: a 2-D file is one slice, trailing axes of 1 are dropped; a one-line error otherwise."
-    if len(shape) > 3 and all(s == 1 for s in shape[3:]): shape = shape[:3]
+    if len(shape) > 3 and all(s == 1 for s in shape[3:]):
+        shape = shape[:3]
     if len(shape) > 3:
-        raise ValueError(f"{path}: a {len(shape)}-D file {shape}; pass one 3-D volume per sequence (--flair, --t1, --t1ce)")
-    if len(shape) < 2: raise ValueError(f"{path}: a {len(shape)}-D file {shape}; expected a 3-D volume")
+        raise ValueError(
+            f"{path}: a {len(shape)}-D file {shape}; pass one 3-D volume per sequence (--flair, --t1, --t1ce)"
+        )
+    if len(shape) < 2:
+        raise ValueError(f"{path}: a {len(shape)}-D file {shape}; expected a 3-D volume")
     return tuple(shape) + (1,) * (3 - len(shape))
 
 # %% ../nbs/09_scan.ipynb #e32e702f
-def read_dicom_series(folder): # a folder holding the files of one DICOM series
+def read_dicom_series(folder):  # a folder holding the files of one DICOM series
     "The series as a NIfTI image (voxels in DICOM's column, row, slice order; RAS affine), read with SimpleITK."
-    warn = sitk.ProcessObject.GetGlobalWarningDisplay(); sitk.ProcessObject.SetGlobalWarningDisplay(False)
-    try: ids = sitk.ImageSeriesReader.GetGDCMSeriesIDs(str(folder))  # ITK's own warning would precede ours
-    finally: sitk.ProcessObject.SetGlobalWarningDisplay(warn)
-    if not ids: raise ValueError(f"{folder}: no DICOM series in this folder")
-    if len(ids) > 1: raise ValueError(f"{folder}: {len(ids)} DICOM series in one folder; pass a folder of one")
-    r = sitk.ImageSeriesReader(); r.SetFileNames(sitk.ImageSeriesReader.GetGDCMSeriesFileNames(str(folder), ids[0]))
-    try: img = r.Execute()
-    except RuntimeError as e: raise ValueError(f"{folder}: cannot read the DICOM series: {' '.join(str(e).split())[:200]}") from None
-    a = np.eye(4); a[:3, :3] = np.reshape(img.GetDirection(), (3, 3)) * img.GetSpacing(); a[:3, 3] = img.GetOrigin()
-    return nib.Nifti1Image(sitk.GetArrayFromImage(img).transpose(2, 1, 0), np.diag([-1, -1, 1, 1]) @ a)
+    warn = sitk.ProcessObject.GetGlobalWarningDisplay()
+    sitk.ProcessObject.SetGlobalWarningDisplay(False)
+    try:
+        ids = sitk.ImageSeriesReader.GetGDCMSeriesIDs(
+            str(folder)
+        )  # ITK's own warning would precede ours
+    finally:
+        sitk.ProcessObject.SetGlobalWarningDisplay(warn)
+    if not ids:
+        raise ValueError(f"{folder}: no DICOM series in this folder")
+    if len(ids) > 1:
+        raise ValueError(f"{folder}: {len(ids)} DICOM series in one folder; pass a folder of one")
+    r = sitk.ImageSeriesReader()
+    r.SetFileNames(sitk.ImageSeriesReader.GetGDCMSeriesFileNames(str(folder), ids[0]))
+    try:
+        img = r.Execute()
+    except RuntimeError as e:
+        raise ValueError(
+            f"{folder}: cannot read the DICOM series: {' '.join(str(e).split())[:200]}"
+        ) from None
+    a = np.eye(4)
+    a[:3, :3] = np.reshape(img.GetDirection(), (3, 3)) * img.GetSpacing()
+    a[:3, 3] = img.GetOrigin()
+    return nib.Nifti1Image(
+        sitk.GetArrayFromImage(img).transpose(2, 1, 0), np.diag([-1, -1, 1, 1]) @ a
+    )
 
 # %% ../nbs/09_scan.ipynb #bc5c4a02
 LABEL_VALUES = 8  # an image of at most this many distinct whole numbers is a label map, not an MRI
 
-def read_volume(path): # a NIfTI file (.nii or .nii.gz) of one sequence, or a DICOM series' folder
+
+def read_volume(path):  # a NIfTI file (.nii or .nii.gz) of one sequence, or a DICOM series' folder
     "The file's nibabel image and its voxels, `float32` 3-D, NaN and inf as 0; one-line errors for what is not one MRI volume."
     p = Path(path)
-    if p.is_dir(): img = read_dicom_series(p)
-    elif not p.is_file(): raise FileNotFoundError(f"{p}: no such file or folder")
+    if p.is_dir():
+        img = read_dicom_series(p)
+    elif not p.is_file():
+        raise FileNotFoundError(f"{p}: no such file or folder")
     else:
-        try: img = nib.load(p)
-        except Exception as e: raise ValueError(f"{p}: cannot read as NIfTI: {type(e).__name__}: {e}") from None
+        try:
+            img = nib.load(p)
+        except Exception as e:
+            raise ValueError(f"{p}: cannot read as NIfTI: {type(e).__name__}: {e}") from None
     shape = volume_shape(p, img.shape)  # before reading the voxels
     data = np.asarray(img.dataobj, np.float32).reshape(shape)
     data[~np.isfinite(data)] = 0
-    if not (data > 0).any(): raise ValueError(f"{p}: no voxel above 0 (an empty image)")
+    if not (data > 0).any():
+        raise ValueError(f"{p}: no voxel above 0 (an empty image)")
     vals = np.unique(data)
     if len(vals) <= LABEL_VALUES and (vals == np.round(vals)).all():
-        raise ValueError(f"{p}: looks like a label map (values {', '.join(f'{v:g}' for v in vals)}), not an MRI image")
+        raise ValueError(
+            f"{p}: looks like a label map (values {', '.join(f'{v:g}' for v in vals)}), not an MRI image"
+        )
     return img, data
 
 # %% ../nbs/09_scan.ipynb #da46d8c3
-DATASET_AXES = ('S', 'P', 'L')  # a stack (slice, row, column): slices go up, rows to the back, columns to the patient's left
+DATASET_AXES = (
+    'S',
+    'P',
+    'L',
+)  # a stack (slice, row, column): slices go up, rows to the back, columns to the patient's left
 
-def axis_sizes(affine): # 4x4 voxel-to-world affine
+
+def axis_sizes(affine):  # 4x4 voxel-to-world affine
     "Voxel sizes (mm) along the array's axes."
     return np.sqrt((np.asarray(affine, np.float64)[:3, :3] ** 2).sum(0))
 
 # %% ../nbs/09_scan.ipynb #2eb5ae35
-def to_dataset_order(data, # 3-D array in the file's own axes
-                     affine): # its voxel-to-world affine
+def to_dataset_order(
+    data,  # 3-D array in the file's own axes
+    affine,  # its voxel-to-world affine
+):
     "`data` as the dataset stacks slices, (slices, rows, columns), and the voxel sizes (mm) along those axes."
     t = ornt_transform(io_orientation(affine), axcodes2ornt(DATASET_AXES))
-    sizes = np.empty(3); sizes[t[:, 0].astype(int)] = axis_sizes(affine)
+    sizes = np.empty(3)
+    sizes[t[:, 0].astype(int)] = axis_sizes(affine)
     return apply_orientation(data, t), sizes
 
-def from_dataset_order(stack, # 3-D array (slices, rows, columns)
-                       affine): # the voxel-to-world affine of the grid to go back to
+
+def from_dataset_order(
+    stack,  # 3-D array (slices, rows, columns)
+    affine,  # the voxel-to-world affine of the grid to go back to
+):
     "`stack` in the axes of the file with `affine`: the inverse of `to_dataset_order`."
-    return apply_orientation(stack, ornt_transform(axcodes2ornt(DATASET_AXES), io_orientation(affine)))
+    return apply_orientation(
+        stack, ornt_transform(axcodes2ornt(DATASET_AXES), io_orientation(affine))
+    )
 
 # %% ../nbs/09_scan.ipynb #79e65388
 MAX_PIXEL_RATIO = 1.25  # axial pixels more oblong than this: not an axial acquisition
 MIN_SIDE = 32  # axial slices narrower than this many pixels cannot hold a head
 
-def check_axial(path, # the file, for the message
-                shape, # its shape in the dataset's order (slices, rows, columns)
-                sizes): # voxel sizes (mm) along those axes
+
+def check_axial(
+    path,  # the file, for the message
+    shape,  # its shape in the dataset's order (slices, rows, columns)
+    sizes,  # voxel sizes (mm) along those axes
+):
     "A one-line error if the axial slices' pixels are far from square or the slices too narrow."
     r, c = sizes[1:]
     if max(r, c) / min(r, c) > MAX_PIXEL_RATIO:
-        raise ValueError(f"{path}: not an axial acquisition: its axial slices have {r:.2g} x {c:.2g} mm pixels; resample it to axial slices first")
+        raise ValueError(
+            f"{path}: not an axial acquisition: its axial slices have {r:.2g} x {c:.2g} mm pixels; resample it to axial slices first"
+        )
     if min(shape[1:]) < MIN_SIDE:
-        raise ValueError(f"{path}: not an axial volume: its axial slices are {shape[1]} x {shape[2]} pixels")
+        raise ValueError(
+            f"{path}: not an axial volume: its axial slices are {shape[1]} x {shape[2]} pixels"
+        )
 
 # %% ../nbs/09_scan.ipynb #39f03394
 DATASET_LEVEL = 176  # grey level of the 99.9th percentile of the voxels above 0 in the dataset's slices (median of the dev patients)
 
-def to_uint8(data, # 3-D intensities of one sequence
-             high:float=99.9, # percentile of the voxels above 0 ...
-             level:int=DATASET_LEVEL): # ... that becomes this grey level
+
+def to_uint8(
+    data,  # 3-D intensities of one sequence
+    high: float = 99.9,  # percentile of the voxels above 0 ...
+    level: int = DATASET_LEVEL,  # ... that becomes this grey level
+):
     "Intensities as `uint8`, scaled linearly: 0 stays 0, the `high` percentile of the voxels above 0 becomes `level`; clipped to 0-255."
     top = np.percentile(data[data > 0], high)
     return np.clip(np.rint(data * (level / top)), 0, 255).astype(np.uint8)
 
 # %% ../nbs/09_scan.ipynb #eacc6de5
-def grid_text(img): # a nibabel image
+def grid_text(img):  # a nibabel image
     "Its shape and affine, on one line."
     return f"shape {tuple(img.shape)}, affine {np.round(img.affine[:3], 2).tolist()}"
 
-def check_same_grid(ref, ref_path, # the FLAIR image and its file
-                    other, path): # another sequence's image and file
+
+def check_same_grid(
+    ref,
+    ref_path,  # the FLAIR image and its file
+    other,
+    path,  # another sequence's image and file
+):
     "A one-line error naming both files and grids unless `other` has `ref`'s shape and affine (to 0.01 mm)."
-    if tuple(other.shape) != tuple(ref.shape) or not np.allclose(other.affine, ref.affine, atol=1e-2):
-        raise ValueError(f"{path} ({grid_text(other)}) is not on the grid of {ref_path} ({grid_text(ref)}); "
-                         "resample the sequences to one grid first")
+    if tuple(other.shape) != tuple(ref.shape) or not np.allclose(
+        other.affine, ref.affine, atol=1e-2
+    ):
+        raise ValueError(
+            f"{path} ({grid_text(other)}) is not on the grid of {ref_path} ({grid_text(ref)}); "
+            "resample the sequences to one grid first"
+        )
 
 # %% ../nbs/09_scan.ipynb #aa97c806
 @dataclass
 class Scan:
     "A scan ready for the model: `stack` uint8 (N,H,W,3) in the dataset's order, the FLAIR `image` and `path`, voxel `sizes` (mm)."
+
     stack: np.ndarray
     image: object
     path: Path
     sizes: np.ndarray
 
 # %% ../nbs/09_scan.ipynb #8233417b
-def read_scan(flair, # NIfTI file of the FLAIR sequence
-              t1=None, # pre-contrast T1 on FLAIR's grid; None: FLAIR in its place
-              t1ce=None): # post-contrast T1 on FLAIR's grid; None: FLAIR in its place
+def read_scan(
+    flair,  # NIfTI file of the FLAIR sequence
+    t1=None,  # pre-contrast T1 on FLAIR's grid; None: FLAIR in its place
+    t1ce=None,  # post-contrast T1 on FLAIR's grid; None: FLAIR in its place
+):
     "A patient's sequences as the dataset's 3-channel stack (pre-contrast, FLAIR, post-contrast), each scaled to `uint8` on its own."
     img, data = read_volume(flair)
     f, sizes = to_dataset_order(to_uint8(data), img.affine)
     check_axial(flair, f.shape, sizes)
     chans = [f, f]
     for i, p in enumerate((t1, t1ce)):
-        if p is None: continue
+        if p is None:
+            continue
         other, d = read_volume(p)
         check_same_grid(img, flair, other, p)
         chans[i] = to_dataset_order(to_uint8(d), img.affine)[0]
     return Scan(np.stack([chans[0], f, chans[1]], -1), img, Path(flair), sizes)
 
 # %% ../nbs/09_scan.ipynb #49ed12ad
-def pad_square(stack): # (N,H,W) or (N,H,W,C) slices
+def pad_square(stack):  # (N,H,W) or (N,H,W,C) slices
     "`stack` padded with 0 to square slices, centred: (padded, (top, left))."
     n, h, w = stack.shape[:3]
-    s = max(h, w); top, left = (s - h) // 2, (s - w) // 2
+    s = max(h, w)
+    top, left = (s - h) // 2, (s - w) // 2
     out = np.zeros((n, s, s) + stack.shape[3:], stack.dtype)
-    out[:, top:top+h, left:left+w] = stack
+    out[:, top : top + h, left : left + w] = stack
     return out, (top, left)
 
 # %% ../nbs/09_scan.ipynb #78021ab7
-def predict_stack(model, # a Keras segmentation model (`load_model`, `load_pretrained`)
-                  stack, # uint8 (N,H,W,3) slices of one patient, in slice order
-                  options:PredictOptions|None=None, # how to predict; default `PredictOptions()`
-                  **changes): # fields of `PredictOptions` to change, e.g. `tta=True`
+def predict_stack(
+    model,  # a Keras segmentation model (`load_model`, `load_pretrained`)
+    stack,  # uint8 (N,H,W,3) slices of one patient, in slice order
+    options: PredictOptions | None = None,  # how to predict; default `PredictOptions()`
+    **changes,  # fields of `PredictOptions` to change, e.g. `tta=True`
+):
     "Probabilities `float32` and mask `bool` (N,H,W) of a stack, as `predict_volume` predicts a patient folder."
     o = predict_options(options, **changes)
     norm = model_normalizes(model, o.normalize)
     n, h, w = stack.shape[:3]
     sq, (top, left) = pad_square(stack)
-    prob = predict_probs(model, sq, o.batch_size, o.tta, norm)[:, top:top+h, left:left+w]
+    prob = predict_probs(model, sq, o.batch_size, o.tta, norm)[:, top : top + h, left : left + w]
     return prob, o.post(prob)
 
 # %% ../nbs/09_scan.ipynb #d9adacee
-def scan_report(mask, # bool (N,H,W) mask in the dataset's order
-                sizes, # voxel sizes (mm)
-                name): # the scan's name
+def scan_report(
+    mask,  # bool (N,H,W) mask in the dataset's order
+    sizes,  # voxel sizes (mm)
+    name,  # the scan's name
+):
     "One row about a predicted mask: tumour voxels, volume in mL, axial slices with tumour."
     ml = float(np.prod(sizes)) / 1000
-    return dict(scan=name, voxel_ml=ml, tumor_voxels=int(mask.sum()), tumor_ml=round(float(mask.sum()) * ml, 3),
-                tumor_slices=int(mask.any((1, 2)).sum()), axial_slices=len(mask))
+    return dict(
+        scan=name,
+        voxel_ml=ml,
+        tumor_voxels=int(mask.sum()),
+        tumor_ml=round(float(mask.sum()) * ml, 3),
+        tumor_slices=int(mask.any((1, 2)).sum()),
+        axial_slices=len(mask),
+    )
 
 # %% ../nbs/09_scan.ipynb #16fe8389
-def mask_image(mask, # uint8 or bool mask in the image's own grid
-               image): # the nibabel image it belongs to
+def mask_image(
+    mask,  # uint8 or bool mask in the image's own grid
+    image,  # the nibabel image it belongs to
+):
     "A NIfTI image of `mask` (uint8 0/1) with `image`'s affine and header geometry."
     hdr = image.header.copy() if isinstance(image, nib.Nifti1Image) else None
     out = nib.Nifti1Image(np.asarray(mask, np.uint8), image.affine, hdr)
-    out.set_data_dtype(np.uint8); out.header.set_slope_inter(1, 0)
+    out.set_data_dtype(np.uint8)
+    out.header.set_slope_inter(1, 0)
     out.header['cal_min'], out.header['cal_max'] = 0, 1
     return out
 
-def write_nifti(img, path): # a nibabel image; a `.nii.gz` path
+
+def write_nifti(img, path):  # a nibabel image; a `.nii.gz` path
     "Write `img` gzipped, atomically."
     return atomic_write(path, lambda t: Path(t).write_bytes(gzip.compress(img.to_bytes())))
 
@@ -208,60 +299,75 @@ def write_nifti(img, path): # a nibabel image; a `.nii.gz` path
 @dataclass
 class ScanPrediction:
     "A scan's prediction: `mask` uint8 in the FLAIR file's grid; `prob`, `stack_mask` in the dataset's order; the `report` row; the written `path`."
+
     mask: np.ndarray
     prob: np.ndarray
     stack_mask: np.ndarray
     report: dict
-    path: Path|None = None
+    path: Path | None = None
 
 # %% ../nbs/09_scan.ipynb #2c78d944
-def predict_scan(flair, # NIfTI file of the FLAIR sequence
-                 t1=None, # pre-contrast T1 on FLAIR's grid; None: FLAIR in its place
-                 t1ce=None, # post-contrast T1 on FLAIR's grid; None: FLAIR in its place
-                 out=None, # folder for `<flair name>_mask.nii.gz`; None writes nothing
-                 model=None, # a Keras model (`load_model`); None: the packaged one
-                 options:PredictOptions|None=None, # how to predict; default `PredictOptions()`
-                 **changes): # fields of `PredictOptions` to change
+def predict_scan(
+    flair,  # NIfTI file of the FLAIR sequence
+    t1=None,  # pre-contrast T1 on FLAIR's grid; None: FLAIR in its place
+    t1ce=None,  # post-contrast T1 on FLAIR's grid; None: FLAIR in its place
+    out=None,  # folder for `<flair name>_mask.nii.gz`; None writes nothing
+    model=None,  # a Keras model (`load_model`); None: the packaged one
+    options: PredictOptions | None = None,  # how to predict; default `PredictOptions()`
+    **changes,  # fields of `PredictOptions` to change
+):
     "Predict a NIfTI scan: its tumour mask on the FLAIR file's own grid, and a report row."
-    if out is not None: check_writable(out)  # before any work
+    if out is not None:
+        check_writable(out)  # before any work
     scan = read_scan(flair, t1, t1ce)
     prob, m = predict_stack(model or load_pretrained(), scan.stack, options, **changes)
     mask = from_dataset_order(m.astype(np.uint8), scan.image.affine).reshape(scan.image.shape)
     sp = ScanPrediction(mask, prob, m, scan_report(m, scan.sizes, scan_name(flair)))
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
-        sp.path = write_nifti(mask_image(mask, scan.image), Path(out)/f'{scan_name(flair)}_mask.nii.gz')
+        sp.path = write_nifti(
+            mask_image(mask, scan.image), Path(out) / f'{scan_name(flair)}_mask.nii.gz'
+        )
     return sp
 
 # %% ../nbs/09_scan.ipynb #56b61ef8
 SCAN_FLAGS = ('--flair', '--t1', '--t1ce')
 
+
 def scan_parser():
     "The parser of `lgg_predict --flair ...`."
     ap = CommandParser(prog='lgg_predict', description='Predict the tumour mask of a NIfTI scan.')
-    ap.add_argument('--flair', required=True, help="FLAIR volume: .nii, .nii.gz or a DICOM series' folder")
+    ap.add_argument(
+        '--flair', required=True, help="FLAIR volume: .nii, .nii.gz or a DICOM series' folder"
+    )
     ap.add_argument('--t1', help="pre-contrast T1 on FLAIR's grid (default: FLAIR in its place)")
     ap.add_argument('--t1ce', help="post-contrast T1 on FLAIR's grid (default: FLAIR in its place)")
-    ap.add_argument('--model', help='trained .keras file or run folder (default: the packaged model)')
-    ap.add_argument('--out', required=True, help='results folder: <flair name>_mask.nii.gz and scans.csv')
+    ap.add_argument(
+        '--model', help='trained .keras file or run folder (default: the packaged model)'
+    )
+    ap.add_argument(
+        '--out', required=True, help='results folder: <flair name>_mask.nii.gz and scans.csv'
+    )
     return add_predict_flags(ap)
 
 # %% ../nbs/09_scan.ipynb #674d9bde
-def add_report_row(out, row): # results folder; a report row of `scan_report`
+def add_report_row(out, row):  # results folder; a report row of `scan_report`
     "Add `row` to `out/scans.csv`, replacing an earlier row of the same scan; returns the file."
-    f = Path(out)/'scans.csv'
+    f = Path(out) / 'scans.csv'
     df = pd.read_csv(f) if f.is_file() else pd.DataFrame(columns=list(row))
     df = pd.concat([df[df.scan != row['scan']], pd.DataFrame([row])], ignore_index=True)
     return atomic_write(f, lambda t: df.to_csv(t, index=False))
 
 # %% ../nbs/09_scan.ipynb #3bca04d7
 @command('lgg_predict')
-def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
+def predict_main(argv=None):  # command-line arguments; default sys.argv[1:]
     "Command `lgg_predict`: `--flair F.nii.gz [--t1 F] [--t1ce F] --out DIR` for a NIfTI scan, else chapter 05's slices and folders."
     argv = sys.argv[1:] if argv is None else list(argv)
     if not any(a.split('=')[0] in SCAN_FLAGS for a in argv):
         if {'-h', '--help'} & set(argv):
-            print("A NIfTI scan: lgg_predict --flair F.nii.gz [--t1 F] [--t1ce F] --out DIR (lgg_predict --flair F --help)\n")
+            print(
+                "A NIfTI scan: lgg_predict --flair F.nii.gz [--t1 F] [--t1ce F] --out DIR (lgg_predict --flair F --help)\n"
+            )
         return slices_main(argv)
     args = scan_parser().parse_args(argv)
     o = options_from_args('lgg_predict', args)
@@ -270,4 +376,6 @@ def predict_main(argv=None): # command-line arguments; default sys.argv[1:]
     sp = predict_scan(args.flair, args.t1, args.t1ce, args.out, model, o)
     add_report_row(args.out, sp.report)
     r = sp.report
-    print(f"lgg_predict: wrote {sp.path}: {r['tumor_ml']} mL of tumour on {r['tumor_slices']} of {r['axial_slices']} axial slices")
+    print(
+        f"lgg_predict: wrote {sp.path}: {r['tumor_ml']} mL of tumour on {r['tumor_slices']} of {r['axial_slices']} axial slices"
+    )

@@ -17,66 +17,100 @@ from scipy import ndimage, stats
 from scipy.spatial import ConvexHull
 from scipy.special import gammaln, logsumexp
 from skimage.measure import find_contours
-from .data import read_clinical_csv, atomic_write, data_credit, find_dataset, index_dataset, is_synthetic, read_mask
+from lgg_unet.data import (
+    read_clinical_csv,
+    atomic_write,
+    data_credit,
+    find_dataset,
+    index_dataset,
+    is_synthetic,
+    read_mask,
+)
 from .preprocess import keep_largest_component
 from .evaluate import pred_path, roc_auc
 from .visualize import credit_figure, save_figure
 from .data import CommandParser, check_writable, command
 
 # %% ../nbs/08_shape.ipynb #29ba4ad2
-def mvee(points,      # (N, d) points, N > d, not all on one hyperplane
-         eps=1e-3,    # stop when no point lies further out than (1 + eps)(d + 1)
-         max_iter=100_000):
+def mvee(
+    points,  # (N, d) points, N > d, not all on one hyperplane
+    eps=1e-3,  # stop when no point lies further out than (1 + eps)(d + 1)
+    max_iter=100_000,
+):
     "Minimum-volume enclosing ellipsoid by Khachiyan's algorithm: centre (d,) and A (d, d) with (x-c)ᵀA(x-c) ≤ 1 for every point."
     P = np.asarray(points, float)
-    if P.ndim != 2 or len(P) <= P.shape[1]: raise ValueError(f"mvee needs (N, d) points with N > d, got shape {P.shape}")
-    N, d = P.shape; Q = np.c_[P, np.ones(N)].T; u = np.full(N, 1 / N)
+    if P.ndim != 2 or len(P) <= P.shape[1]:
+        raise ValueError(f"mvee needs (N, d) points with N > d, got shape {P.shape}")
+    N, d = P.shape
+    Q = np.c_[P, np.ones(N)].T
+    u = np.full(N, 1 / N)
     for _ in range(max_iter):
         M = np.einsum('ij,ij->j', Q, np.linalg.solve((Q * u) @ Q.T, Q))
         j = M.argmax()
-        if M[j] <= (1 + eps) * (d + 1): break
+        if M[j] <= (1 + eps) * (d + 1):
+            break
         step = (M[j] - d - 1) / ((d + 1) * (M[j] - 1))
-        u *= 1 - step; u[j] += step
-    c = P.T @ u; A = np.linalg.inv((P.T * u) @ P - np.outer(c, c)) / d
+        u *= 1 - step
+        u[j] += step
+    c = P.T @ u
+    A = np.linalg.inv((P.T * u) @ P - np.outer(c, c)) / d
     D = P - c
     return c, A / np.einsum('ij,jk,ik->i', D, A, D).max()  # scaled so every point lies inside
 
 # %% ../nbs/08_shape.ipynb #35d93aa9
-def voxel_corners(mask,                  # 3-D (Z, Y, X) binary mask
-                  spacing=(1., 1., 1.)): # voxel size (z, y, x), any unit
+def voxel_corners(
+    mask,  # 3-D (Z, Y, X) binary mask
+    spacing=(1.0, 1.0, 1.0),  # voxel size (z, y, x), any unit
+):
     "(N, 3) corners of the voxels on the surface of `mask`, voxel (i, j, k) spanning [i, i+1] × [j, j+1] × [k, k+1] before scaling."
-    m = np.pad(np.asarray(mask, bool), 1); Z, Y, X = (s - 1 for s in m.shape)
-    touching = [m[a:a+Z, b:b+Y, c:c+X] for a in (0, 1) for b in (0, 1) for c in (0, 1)]  # the 8 voxels around each corner
-    return np.argwhere(np.logical_or.reduce(touching) & ~np.logical_and.reduce(touching)) * np.asarray(spacing, float)
+    m = np.pad(np.asarray(mask, bool), 1)
+    Z, Y, X = (s - 1 for s in m.shape)
+    touching = [
+        m[a : a + Z, b : b + Y, c : c + X] for a in (0, 1) for b in (0, 1) for c in (0, 1)
+    ]  # the 8 voxels around each corner
+    return np.argwhere(
+        np.logical_or.reduce(touching) & ~np.logical_and.reduce(touching)
+    ) * np.asarray(spacing, float)
 
 # %% ../nbs/08_shape.ipynb #d99b6a69
-def bevr(mask,                  # 3-D (Z, Y, X) binary mask, not empty
-         spacing=(1., 1., 1.),  # voxel size (z, y, x); BEVR does not change with it
-         eps=1e-3):             # tolerance of `mvee`
+def bevr(
+    mask,  # 3-D (Z, Y, X) binary mask, not empty
+    spacing=(1.0, 1.0, 1.0),  # voxel size (z, y, x); BEVR does not change with it
+    eps=1e-3,  # tolerance of `mvee`
+):
     "Bounding ellipsoid volume ratio, in (0, 1]: the mask's volume over its minimum enclosing ellipsoid's; ValueError for an empty or non-3-D mask."
     m = np.asarray(mask, bool)
-    if m.ndim != 3: raise ValueError(f"bevr needs a 3-D (Z, Y, X) mask, got shape {m.shape}")
-    if not m.any(): raise ValueError("bevr of an empty mask")
+    if m.ndim != 3:
+        raise ValueError(f"bevr needs a 3-D (Z, Y, X) mask, got shape {m.shape}")
+    if not m.any():
+        raise ValueError("bevr of an empty mask")
     pts = voxel_corners(m, spacing)
     c, A = mvee(pts[ConvexHull(pts).vertices], eps)
     return float(m.sum() * np.prod(spacing) / (4 / 3 * np.pi / np.sqrt(np.linalg.det(A))))
 
 # %% ../nbs/08_shape.ipynb #e99ff2fb
-def largest_slice(volume): # (Z, Y, X) binary mask
+def largest_slice(volume):  # (Z, Y, X) binary mask
     "Index of the slice with the most tumour pixels (the first of equals); ValueError for an empty volume."
     area = np.asarray(volume, bool).reshape(len(volume), -1).sum(1)
-    if not area.any(): raise ValueError("no slice holds tumour")
+    if not area.any():
+        raise ValueError("no slice holds tumour")
     return int(area.argmax())
 
 # %% ../nbs/08_shape.ipynb #40cea32f
-def tumour_outline(mask,            # (H, W) binary mask of one slice, not empty
-                   n_points=512,    # boundary points, equally spaced along it
-                   spacing=(1., 1.)): # pixel size (y, x)
+def tumour_outline(
+    mask,  # (H, W) binary mask of one slice, not empty
+    n_points=512,  # boundary points, equally spaced along it
+    spacing=(1.0, 1.0),  # pixel size (y, x)
+):
     "Outer boundary of the largest region of `mask`: (n_points, 2) points (y, x) in units of `spacing`, the region's centroid (2,) and its area."
     m = ndimage.binary_fill_holes(keep_largest_component(mask))
-    if not m.any(): raise ValueError("tumour_outline of an empty mask")
-    b = max(find_contours(np.pad(m, 1).astype(float), 0.5), key=len) - 1  # closed: the last point repeats the first
-    b = b * spacing; s = np.r_[0, np.cumsum(np.linalg.norm(np.diff(b, axis=0), axis=1))]
+    if not m.any():
+        raise ValueError("tumour_outline of an empty mask")
+    b = (
+        max(find_contours(np.pad(m, 1).astype(float), 0.5), key=len) - 1
+    )  # closed: the last point repeats the first
+    b = b * spacing
+    s = np.r_[0, np.cumsum(np.linalg.norm(np.diff(b, axis=0), axis=1))]
     t = np.linspace(0, s[-1], n_points, endpoint=False)
     pts = np.c_[np.interp(t, s, b[:, 0]), np.interp(t, s, b[:, 1])]
     return pts, np.array(ndimage.center_of_mass(m)) * spacing, float(m.sum() * np.prod(spacing))
@@ -84,265 +118,521 @@ def tumour_outline(mask,            # (H, W) binary mask of one slice, not empty
 # %% ../nbs/08_shape.ipynb #a22bf264
 SCALES = ('mean', 'area')  # what radial distances are divided by: their mean, or sqrt(area / π)
 
-def radial_distances(pts,          # (N, 2) boundary points (y, x)
-                     centre,       # (2,) centroid of the region
-                     area,         # area of the region, same units squared
-                     scale='mean'): # one of `SCALES`
-    "Radial distances of the boundary divided by the tumour's size, and their angles in [-π, π]: two (N,) arrays."
-    if scale not in SCALES: raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
-    d = np.asarray(pts) - centre; r = np.hypot(d[:, 0], d[:, 1])
-    return r / (r.mean() if scale == 'mean' else np.sqrt(area / np.pi)), np.arctan2(d[:, 0], d[:, 1])
 
-def angular_sd(r,       # (N,) normalised radial distances
-               theta,   # (N,) their angles, radians
-               bins=10): # equal angular bins around the centroid
+def radial_distances(
+    pts,  # (N, 2) boundary points (y, x)
+    centre,  # (2,) centroid of the region
+    area,  # area of the region, same units squared
+    scale='mean',  # one of `SCALES`
+):
+    "Radial distances of the boundary divided by the tumour's size, and their angles in [-π, π]: two (N,) arrays."
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
+    d = np.asarray(pts) - centre
+    r = np.hypot(d[:, 0], d[:, 1])
+    return r / (r.mean() if scale == 'mean' else np.sqrt(area / np.pi)), np.arctan2(
+        d[:, 0], d[:, 1]
+    )
+
+
+def angular_sd(
+    r,  # (N,) normalised radial distances
+    theta,  # (N,) their angles, radians
+    bins=10,  # equal angular bins around the centroid
+):
     "Mean over the angular bins of the standard deviation of `r` within each (bins with under two points left out)."
     k = np.minimum(((np.asarray(theta) + np.pi) / (2 * np.pi) * bins).astype(int), bins - 1)
     return float(np.mean([r[k == b].std() for b in range(bins) if (k == b).sum() > 1]))
 
 # %% ../nbs/08_shape.ipynb #457f4582
-def margin_fluctuation(r,           # (N,) normalised radial distances, in order along the closed boundary
-                       window=0.05): # width of the moving average, as a fraction of the boundary's length
+def margin_fluctuation(
+    r,  # (N,) normalised radial distances, in order along the closed boundary
+    window=0.05,  # width of the moving average, as a fraction of the boundary's length
+):
     "Standard deviation of `r` minus its moving average over `window` of the boundary."
-    if not 0 < window <= 1: raise ValueError(f"window must be a fraction of the boundary in (0, 1], got {window!r}")
+    if not 0 < window <= 1:
+        raise ValueError(f"window must be a fraction of the boundary in (0, 1], got {window!r}")
     r = np.asarray(r, float)
-    return float(np.std(r - ndimage.uniform_filter1d(r, max(1, round(window * len(r))), mode='wrap')))
+    return float(
+        np.std(r - ndimage.uniform_filter1d(r, max(1, round(window * len(r))), mode='wrap'))
+    )
 
 # %% ../nbs/08_shape.ipynb #2aac2d38
-FEATURES = ('bevr', 'asd', 'mf')  # bounding ellipsoid volume ratio, angular standard deviation, margin fluctuation
+FEATURES = (
+    'bevr',
+    'asd',
+    'mf',
+)  # bounding ellipsoid volume ratio, angular standard deviation, margin fluctuation
 
-def shape_features(volume,                # (Z, Y, X) binary mask of one patient, slices in order
-                   spacing=(1., 1., 1.),  # voxel size (z, y, x); the Kaggle tifs carry none
-                   min_voxels=20,         # a smaller tumour (or region on the chosen slice) gets NaN features
-                   slice_index=None,      # the slice for ASD and MF; None: `largest_slice`
-                   largest_component=True, # BEVR of the largest 3-D region only
-                   bins=10, window=0.05, scale='mean', n_points=512, eps=1e-3): # as in `angular_sd`, `margin_fluctuation`, `radial_distances`, `tumour_outline`, `mvee`
+
+def shape_features(
+    volume,  # (Z, Y, X) binary mask of one patient, slices in order
+    spacing=(1.0, 1.0, 1.0),  # voxel size (z, y, x); the Kaggle tifs carry none
+    min_voxels=20,  # a smaller tumour (or region on the chosen slice) gets NaN features
+    slice_index=None,  # the slice for ASD and MF; None: `largest_slice`
+    largest_component=True,  # BEVR of the largest 3-D region only
+    bins=10,
+    window=0.05,
+    scale='mean',
+    n_points=512,
+    eps=1e-3,  # as in `angular_sd`, `margin_fluctuation`, `radial_distances`, `tumour_outline`, `mvee`
+):
     "Features `FEATURES`, tumour `volume_voxels`, the `slice_index` used and a `note` on any NaN feature: a dict."
     m = np.asarray(volume, bool)
-    if m.ndim != 3: raise ValueError(f"shape_features needs a (Z, Y, X) volume, got shape {m.shape}")
-    out = dict(bevr=np.nan, asd=np.nan, mf=np.nan, volume_voxels=int(m.sum()), slice_index=None, note='')
-    if m.sum() < min_voxels: return {**out, 'note': 'no tumour in the mask' if not m.any() else f'tumour of {m.sum()} voxel(s), under min_voxels={min_voxels}'}
+    if m.ndim != 3:
+        raise ValueError(f"shape_features needs a (Z, Y, X) volume, got shape {m.shape}")
+    out = dict(
+        bevr=np.nan, asd=np.nan, mf=np.nan, volume_voxels=int(m.sum()), slice_index=None, note=''
+    )
+    if m.sum() < min_voxels:
+        return {
+            **out,
+            'note': 'no tumour in the mask'
+            if not m.any()
+            else f'tumour of {m.sum()} voxel(s), under min_voxels={min_voxels}',
+        }
     out['bevr'] = bevr(keep_largest_component(m) if largest_component else m, spacing, eps)
     k = out['slice_index'] = largest_slice(m) if slice_index is None else int(slice_index)
-    if (n := keep_largest_component(m[k]).sum()) < min_voxels: return {**out, 'note': f'largest region on slice index {k} is {n} pixel(s), under min_voxels={min_voxels}'}
+    if (n := keep_largest_component(m[k]).sum()) < min_voxels:
+        return {
+            **out,
+            'note': f'largest region on slice index {k} is {n} pixel(s), under min_voxels={min_voxels}',
+        }
     r, th = radial_distances(*tumour_outline(m[k], n_points, spacing[1:]), scale=scale)
     return {**out, 'asd': angular_sd(r, th, bins), 'mf': margin_fluctuation(r, window)}
 
 # %% ../nbs/08_shape.ipynb #e083d86c
-def patient_volume(rows,       # index rows (`index_dataset`) of one patient
-                   masks=None): # results folder holding `<patient>/<slice>_pred.png`; None: the manual `_mask.tif`
+def patient_volume(
+    rows,  # index rows (`index_dataset`) of one patient
+    masks=None,  # results folder holding `<patient>/<slice>_pred.png`; None: the manual `_mask.tif`
+):
     "The patient's masks in slice order, bool (Z, Y, X); FileNotFoundError naming a missing predicted mask, ValueError for an unreadable one or one of another size than its slice."
     rows = rows.sort_values('slice')
-    paths = list(rows.mask_path) if masks is None else [pred_path(masks, p) for p in rows.image_path]
+    paths = (
+        list(rows.mask_path) if masks is None else [pred_path(masks, p) for p in rows.image_path]
+    )
     missing = [p for p in paths if not Path(p).exists()]
-    if missing: raise FileNotFoundError(f"{len(missing)} of {len(paths)} slices have no predicted mask, e.g. {missing[0]}")
+    if missing:
+        raise FileNotFoundError(
+            f"{len(missing)} of {len(paths)} slices have no predicted mask, e.g. {missing[0]}"
+        )
     vol = [read_mask(p) for p in paths]
-    if masks is not None:  # the index checked the manual masks against their slices; a prediction saved at another size is not measured
-        odd = [(p, m.shape, read_mask(t).shape) for p, m, t in zip(paths, vol, rows.mask_path) if m.shape != read_mask(t).shape]
-        if odd: raise ValueError(f"{odd[0][0]}: predicted mask of shape {odd[0][1]}, its slice is {odd[0][2]}"
-                                 + (f" ({len(odd)} of {len(paths)} masks of this patient)" if len(odd) > 1 else ''))
+    if (
+        masks is not None
+    ):  # the index checked the manual masks against their slices; a prediction saved at another size is not measured
+        odd = [
+            (p, m.shape, read_mask(t).shape)
+            for p, m, t in zip(paths, vol, rows.mask_path)
+            if m.shape != read_mask(t).shape
+        ]
+        if odd:
+            raise ValueError(
+                f"{odd[0][0]}: predicted mask of shape {odd[0][1]}, its slice is {odd[0][2]}"
+                + (f" ({len(odd)} of {len(paths)} masks of this patient)" if len(odd) > 1 else '')
+            )
     return np.stack(vol)
 
-def features_table(df,            # slice index from `index_dataset`
-                   masks=None,    # results folder of predicted masks; None: the manual masks
-                   **kwargs):     # options of `shape_features`
+
+def features_table(
+    df,  # slice index from `index_dataset`
+    masks=None,  # results folder of predicted masks; None: the manual masks
+    **kwargs,  # options of `shape_features`
+):
     "One row per patient: patient, case, `FEATURES`, volume_voxels, slice (its file number) and note."
     rows = []
     for patient, g in df.groupby('patient', sort=True):
         g = g.sort_values('slice')
-        try: vol = patient_volume(g, masks)
-        except (FileNotFoundError, ValueError) as e: vol, why = None, str(e)  # missing or unreadable masks: a note, not a crash
-        if vol is not None: f = shape_features(vol, **kwargs)
-        else: f = dict(bevr=np.nan, asd=np.nan, mf=np.nan, volume_voxels=None, slice_index=None, note=why)
+        try:
+            vol = patient_volume(g, masks)
+        except (FileNotFoundError, ValueError) as e:
+            vol, why = None, str(e)  # missing or unreadable masks: a note, not a crash
+        if vol is not None:
+            f = shape_features(vol, **kwargs)
+        else:
+            f = dict(
+                bevr=np.nan, asd=np.nan, mf=np.nan, volume_voxels=None, slice_index=None, note=why
+            )
         k = f.pop('slice_index')
-        rows.append(dict(patient=patient, case=g.case.iloc[0], **f, slice=None if k is None else int(g.slice.iloc[k])))
+        rows.append(
+            dict(
+                patient=patient,
+                case=g.case.iloc[0],
+                **f,
+                slice=None if k is None else int(g.slice.iloc[k]),
+            )
+        )
     t = pd.DataFrame(rows, columns=['patient', 'case', *FEATURES, 'volume_voxels', 'slice', 'note'])
     t = t.astype({'volume_voxels': 'Int64', 'slice': 'Int64'})
-    t.attrs['left_out'] = [(r['patient'], r['note']) for r in rows if r['volume_voxels'] is None]  # masks missing, unreadable or of another size
+    t.attrs['left_out'] = [
+        (r['patient'], r['note']) for r in rows if r['volume_voxels'] is None
+    ]  # masks missing, unreadable or of another size
     return t
 
 # %% ../nbs/08_shape.ipynb #08c84938
-def read_clinical(root): # a `kaggle_3m` folder
+def read_clinical(root):  # a `kaggle_3m` folder
     "`root/data.csv` keyed by `case` (its `Patient`), or None if there is none or it is unusable (then a warning says why)."
-    csv = Path(root)/'data.csv'
+    csv = Path(root) / 'data.csv'
     return read_clinical_csv(csv) if csv.exists() else None
 
-def cluster_columns(clinical): # `read_clinical`'s table
+
+def cluster_columns(clinical):  # `read_clinical`'s table
     "The genomic cluster columns of `clinical`, in its order: every column named `*Cluster`."
     return [c for c in clinical.columns if str(c).endswith('Cluster')]
 
 # %% ../nbs/08_shape.ipynb #49ce836d
-def median_high(x): # feature values, NaN where unmeasured
+def median_high(x):  # feature values, NaN where unmeasured
     "Whether each value lies above the median of the measured values, as a nullable boolean Series (NaN stays missing)."
     x = pd.Series(x, dtype=float)
     return (x > x.median()).astype('boolean').mask(x.isna())
 
-def fisher_2xc(table): # (2, c) table of counts
+
+def fisher_2xc(table):  # (2, c) table of counts
     "Exact two-sided p-value of a 2 × c table: the probability of tables, margins fixed, no more likely than `table`."
     t = np.asarray(table, np.int64)
-    if t.ndim != 2 or t.shape[0] != 2 or (t < 0).any(): raise ValueError(f"fisher_2xc needs a 2 × c table of counts, got {t.tolist()}")
+    if t.ndim != 2 or t.shape[0] != 2 or (t < 0).any():
+        raise ValueError(f"fisher_2xc needs a 2 × c table of counts, got {t.tolist()}")
     cols, n0 = t.sum(0), t[0].sum()
-    if len(cols) < 2 or 0 in (n0, t[1].sum()): return 1.0
-    grid = np.stack([g.ravel() for g in np.meshgrid(*[np.arange(c + 1) for c in cols[:-1]], indexing='ij')], 1)
-    last = n0 - grid.sum(1); x = np.c_[grid, last][(last >= 0) & (last <= cols[-1])]  # every first row with the margins
-    logp = lambda r: (gammaln(cols + 1) - gammaln(r + 1) - gammaln(cols - r + 1)).sum(-1)  # ∏ C(c_j, r_j), up to a constant
+    if len(cols) < 2 or 0 in (n0, t[1].sum()):
+        return 1.0
+    grid = np.stack(
+        [g.ravel() for g in np.meshgrid(*[np.arange(c + 1) for c in cols[:-1]], indexing='ij')], 1
+    )
+    last = n0 - grid.sum(1)
+    x = np.c_[grid, last][(last >= 0) & (last <= cols[-1])]  # every first row with the margins
+    logp = lambda r: (gammaln(cols + 1) - gammaln(r + 1) - gammaln(cols - r + 1)).sum(
+        -1
+    )  # ∏ C(c_j, r_j), up to a constant
     lp, obs = logp(x), logp(t[0])
     return float(min(1.0, np.exp(logsumexp(lp[lp <= obs + 1e-9]) - logsumexp(lp))))
 
 # %% ../nbs/08_shape.ipynb #76f3e428
-def holm(p): # p-values (NaN: no test)
+def holm(p):  # p-values (NaN: no test)
     "Holm's step-down adjusted p-values, in the order given; NaN stays NaN."
-    p = np.asarray(p, float); out = np.full(len(p), np.nan); ok = ~np.isnan(p)
-    o = np.argsort(p[ok]); m = ok.sum()
+    p = np.asarray(p, float)
+    out = np.full(len(p), np.nan)
+    ok = ~np.isnan(p)
+    o = np.argsort(p[ok])
+    m = ok.sum()
     adj = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * p[ok][o]))
     out[np.flatnonzero(ok)[o]] = adj
     return out
 
-PAPER_P = {('bevr', 'RNASeqCluster'): '< 0.0002', ('mf', 'RNASeqCluster'): '< 0.005'}  # Buda et al. 2019, 110 patients, automatic masks
+
+PAPER_P = {
+    ('bevr', 'RNASeqCluster'): '< 0.0002',
+    ('mf', 'RNASeqCluster'): '< 0.005',
+}  # Buda et al. 2019, 110 patients, automatic masks
 
 # %% ../nbs/08_shape.ipynb #b1ce3d8e
 def _test_row(high, cluster):
     "n, the counts per cluster value of the low and the high patients, Fisher's p and Cramér's V."
     keep = high.notna() & cluster.notna()
     tab = pd.crosstab(high[keep].astype(bool), cluster[keep]).reindex([False, True], fill_value=0)
-    v = stats.contingency.association(tab.to_numpy(), method='cramer') if (tab.sum(axis=1) > 0).all() and tab.shape[1] > 1 else np.nan
-    fmt = lambda s: '/'.join(str(int(c)) if isinstance(c, (int, float, np.number)) and float(c).is_integer() else str(c) for c in s)
-    return dict(n=int(keep.sum()), clusters=fmt(tab.columns),
-                low=fmt(tab.loc[False]), high=fmt(tab.loc[True]), p=fisher_2xc(tab.to_numpy()) if keep.any() else np.nan, cramers_v=v)
+    v = (
+        stats.contingency.association(tab.to_numpy(), method='cramer')
+        if (tab.sum(axis=1) > 0).all() and tab.shape[1] > 1
+        else np.nan
+    )
+    fmt = lambda s: '/'.join(
+        str(int(c)) if isinstance(c, (int, float, np.number)) and float(c).is_integer() else str(c)
+        for c in s
+    )
+    return dict(
+        n=int(keep.sum()),
+        clusters=fmt(tab.columns),
+        low=fmt(tab.loc[False]),
+        high=fmt(tab.loc[True]),
+        p=fisher_2xc(tab.to_numpy()) if keep.any() else np.nan,
+        cramers_v=v,
+    )
 
-def association(features, # `features_table`
-                clinical, # `read_clinical`'s table
-                clusters=None): # cluster columns; default `cluster_columns(clinical)`
+
+def association(
+    features,  # `features_table`
+    clinical,  # `read_clinical`'s table
+    clusters=None,  # cluster columns; default `cluster_columns(clinical)`
+):
     "Fisher exact test of each median-split feature against each cluster column, with Bonferroni and Holm over all the tests: a DataFrame."
     clusters = cluster_columns(clinical) if clusters is None else clusters
     d = features.merge(clinical, on='case', how='left')
-    rows = [dict(feature=f, cluster=c, **_test_row(median_high(d[f]), d[c])) for f in FEATURES for c in clusters]
-    t = pd.DataFrame(rows, columns=['feature', 'cluster', 'n', 'clusters', 'low', 'high', 'p', 'cramers_v'])
-    t['p_bonferroni'] = np.minimum(1, t.p * t.p.notna().sum()); t['p_holm'] = holm(t.p)
+    rows = [
+        dict(feature=f, cluster=c, **_test_row(median_high(d[f]), d[c]))
+        for f in FEATURES
+        for c in clusters
+    ]
+    t = pd.DataFrame(
+        rows, columns=['feature', 'cluster', 'n', 'clusters', 'low', 'high', 'p', 'cramers_v']
+    )
+    t['p_bonferroni'] = np.minimum(1, t.p * t.p.notna().sum())
+    t['p_holm'] = holm(t.p)
     t['paper_p'] = [PAPER_P.get((f, c), '') for f, c in zip(t.feature, t.cluster)]
     return t
 
 # %% ../nbs/08_shape.ipynb #0715f7f4
-def detectable_effect(n,          # patients in the table
-                      k,          # values of the cluster column (the table is 2 × k)
-                      alpha=0.05, # significance level, already corrected
-                      power=0.8):
+def detectable_effect(
+    n,  # patients in the table
+    k,  # values of the cluster column (the table is 2 × k)
+    alpha=0.05,  # significance level, already corrected
+    power=0.8,
+):
     "Smallest Cramér's V of a 2 × k table that a test at `alpha` detects with probability `power` among `n` patients; NaN if even V = 1 is not."
     from scipy.optimize import brentq
-    df = k - 1; crit = stats.chi2.isf(alpha, df)
+
+    df = k - 1
+    crit = stats.chi2.isf(alpha, df)
     gap = lambda v: stats.ncx2.sf(crit, df, n * v * v) - power
     return float(brentq(gap, 1e-6, 1.0)) if gap(1.0) > 0 else float('nan')
 
 # %% ../nbs/08_shape.ipynb #febf670d
-def cluster_auc(features,                # `features_table`
-                clinical,                # `read_clinical`'s table
-                cluster='RNASeqCluster'): # the cluster column
+def cluster_auc(
+    features,  # `features_table`
+    clinical,  # `read_clinical`'s table
+    cluster='RNASeqCluster',  # the cluster column
+):
     "ROC AUC of each feature for one value of `cluster` against the rest: one row per value, with its patients `n_pos`, `n_neg`."
     d = features.merge(clinical[['case', cluster]], on='case', how='left').dropna(subset=[cluster])
     rows = []
     for v in sorted(d[cluster].unique()):
-        row = dict(cluster=cluster, value=v, n_pos=int((d[cluster] == v).sum()), n_neg=int((d[cluster] != v).sum()))
+        row = dict(
+            cluster=cluster,
+            value=v,
+            n_pos=int((d[cluster] == v).sum()),
+            n_neg=int((d[cluster] != v).sum()),
+        )
         for f in FEATURES:
-            ok = d[f].notna(); row[f] = roc_auc(d[cluster][ok] == v, d[f][ok])
+            ok = d[f].notna()
+            row[f] = roc_auc(d[cluster][ok] == v, d[f][ok])
         rows.append(row)
     return pd.DataFrame(rows, columns=['cluster', 'value', 'n_pos', 'n_neg', *FEATURES])
 
 # %% ../nbs/08_shape.ipynb #53eb45cc
-def agreement(manual, # `features_table` of the manual masks
-              auto):  # `features_table` of the predicted masks, same patients
+def agreement(
+    manual,  # `features_table` of the manual masks
+    auto,  # `features_table` of the predicted masks, same patients
+):
     "Per feature (and tumour volume): patients measured in both, Pearson and Spearman correlation, median absolute difference."
     d = manual.merge(auto, on='patient', suffixes=('_manual', '_auto'))
     rows = []
     for f in [*FEATURES, 'volume_voxels']:
-        x, y = d[f'{f}_manual'].astype(float), d[f'{f}_auto'].astype(float); ok = x.notna() & y.notna()
-        r = (stats.pearsonr(x[ok], y[ok]).statistic, stats.spearmanr(x[ok], y[ok]).statistic) if ok.sum() > 2 else (np.nan, np.nan)
-        rows.append(dict(feature=f, n=int(ok.sum()), pearson=r[0], spearman=r[1], median_abs_diff=float((x[ok] - y[ok]).abs().median()) if ok.any() else np.nan))
+        x, y = d[f'{f}_manual'].astype(float), d[f'{f}_auto'].astype(float)
+        ok = x.notna() & y.notna()
+        r = (
+            (stats.pearsonr(x[ok], y[ok]).statistic, stats.spearmanr(x[ok], y[ok]).statistic)
+            if ok.sum() > 2
+            else (np.nan, np.nan)
+        )
+        rows.append(
+            dict(
+                feature=f,
+                n=int(ok.sum()),
+                pearson=r[0],
+                spearman=r[1],
+                median_abs_diff=float((x[ok] - y[ok]).abs().median()) if ok.any() else np.nan,
+            )
+        )
     return pd.DataFrame(rows)
 
 # %% ../nbs/08_shape.ipynb #7257c67c
-def _label(v): return str(int(v)) if isinstance(v, (int, float, np.number)) and float(v).is_integer() else str(v)
+def _label(v):
+    return (
+        str(int(v)) if isinstance(v, (int, float, np.number)) and float(v).is_integer() else str(v)
+    )
+
 
 def _by_cluster(ax, d, f, cluster):
-    groups = [(g, d[f][d[cluster] == g].dropna()) for g in sorted(d[cluster].dropna().unique())] or [('all', d[f].dropna())]
+    groups = [
+        (g, d[f][d[cluster] == g].dropna()) for g in sorted(d[cluster].dropna().unique())
+    ] or [('all', d[f].dropna())]
     groups = [(g, v) for g, v in groups if len(v)]
-    if not groups: ax.text(0.5, 0.5, 'no patient measured', ha='center', transform=ax.transAxes); return
+    if not groups:
+        ax.text(0.5, 0.5, 'no patient measured', ha='center', transform=ax.transAxes)
+        return
     ax.boxplot([v for _, v in groups], showfliers=False)
-    for i, (_, v) in enumerate(groups): ax.plot(np.full(len(v), i + 1) + np.linspace(-.15, .15, len(v)), v, '.', ms=4, alpha=.6)
+    for i, (_, v) in enumerate(groups):
+        ax.plot(np.full(len(v), i + 1) + np.linspace(-0.15, 0.15, len(v)), v, '.', ms=4, alpha=0.6)
     ax.set_xticks(range(1, len(groups) + 1), [_label(g) for g, _ in groups])
     ax.set(xlabel=cluster, title=f'{f.upper()}, manual masks', ylabel=f)
 
-def plot_shape(manual,                  # `features_table` of the manual masks
-               clinical=None,           # `read_clinical`'s table; None: one group
-               auto=None,               # `features_table` of the predicted masks; None: no second row
-               cluster='RNASeqCluster', # the cluster column to group by
-               title=''):               # figure title (say SYNTHETIC for the phantom set)
+
+def plot_shape(
+    manual,  # `features_table` of the manual masks
+    clinical=None,  # `read_clinical`'s table; None: one group
+    auto=None,  # `features_table` of the predicted masks; None: no second row
+    cluster='RNASeqCluster',  # the cluster column to group by
+    title='',  # figure title (say SYNTHETIC for the phantom set)
+):
     "Features per cluster value (manual masks) and, with `auto`, automatic against manual per patient: a Matplotlib Figure."
     from matplotlib.figure import Figure
-    fig = Figure(figsize=(9, 6 if auto is not None else 3.2), dpi=72); axes = fig.subplots(1 + (auto is not None), 3, squeeze=False)
+
+    fig = Figure(figsize=(9, 6 if auto is not None else 3.2), dpi=72)
+    axes = fig.subplots(1 + (auto is not None), 3, squeeze=False)
     has = clinical is not None and cluster in clinical
-    d = manual.merge(clinical[['case', cluster]], on='case', how='left') if has else manual.assign(**{cluster: np.nan})
-    for ax, f in zip(axes[0], FEATURES): _by_cluster(ax, d, f, cluster)
+    d = (
+        manual.merge(clinical[['case', cluster]], on='case', how='left')
+        if has
+        else manual.assign(**{cluster: np.nan})
+    )
+    for ax, f in zip(axes[0], FEATURES):
+        _by_cluster(ax, d, f, cluster)
     if auto is not None:
         for ax, (_, a) in zip(axes[1], agreement(manual, auto).iloc[:3].iterrows()):
-            both = manual[['patient', a.feature]].merge(auto[['patient', a.feature]], on='patient', suffixes=('_m', '_a')).dropna()
+            both = (
+                manual[['patient', a.feature]]
+                .merge(auto[['patient', a.feature]], on='patient', suffixes=('_m', '_a'))
+                .dropna()
+            )
             ax.plot(both[f'{a.feature}_m'], both[f'{a.feature}_a'], '.', ms=5)
-            lo, hi = np.nanmin(both.iloc[:, 1:].to_numpy(), initial=0), np.nanmax(both.iloc[:, 1:].to_numpy(), initial=1)
-            ax.plot([lo, hi], [lo, hi], 'k-', lw=.8)
-            ax.set(xlabel=f'{a.feature}, manual', ylabel=f'{a.feature}, automatic', title=f'{a.feature.upper()}: r = {a.pearson:.2f}, n = {a.n}')
-    fig.suptitle(title, fontsize=9); fig.tight_layout()
+            lo, hi = (
+                np.nanmin(both.iloc[:, 1:].to_numpy(), initial=0),
+                np.nanmax(both.iloc[:, 1:].to_numpy(), initial=1),
+            )
+            ax.plot([lo, hi], [lo, hi], 'k-', lw=0.8)
+            ax.set(
+                xlabel=f'{a.feature}, manual',
+                ylabel=f'{a.feature}, automatic',
+                title=f'{a.feature.upper()}: r = {a.pearson:.2f}, n = {a.n}',
+            )
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
     return fig
 
 # %% ../nbs/08_shape.ipynb #d382c96a
 def _shape_args(argv):
-    ap = CommandParser(prog='lgg_shape', description="Shape features (BEVR, ASD, MF) of every patient's tumour and their association with the genomic clusters of data.csv.")
-    ap.add_argument('--data', required=True, help='dataset: kaggle_3m folder, a folder holding it, or the zip')
-    ap.add_argument('--masks', help='results folder holding <patient>/<slice>_pred.png (lgg_predict, lgg_evaluate, lgg_cv); default: the manual masks')
-    ap.add_argument('--out', required=True, help='folder for shape_features.csv, association.csv, auc.csv and shape.png')
-    ap.add_argument('--spacing', type=float, nargs=3, default=(1., 1., 1.), metavar=('Z', 'Y', 'X'), help='voxel size (default 1 1 1: the tifs carry none)')
-    ap.add_argument('--min-voxels', type=int, default=20, help='smaller tumours get NaN features (default 20)')
-    ap.add_argument('--window', type=float, default=0.05, help="margin fluctuation's moving average, a fraction of the boundary (default 0.05)")
+    ap = CommandParser(
+        prog='lgg_shape',
+        description="Shape features (BEVR, ASD, MF) of every patient's tumour and their association with the genomic clusters of data.csv.",
+    )
+    ap.add_argument(
+        '--data', required=True, help='dataset: kaggle_3m folder, a folder holding it, or the zip'
+    )
+    ap.add_argument(
+        '--masks',
+        help='results folder holding <patient>/<slice>_pred.png (lgg_predict, lgg_evaluate, lgg_cv); default: the manual masks',
+    )
+    ap.add_argument(
+        '--out',
+        required=True,
+        help='folder for shape_features.csv, association.csv, auc.csv and shape.png',
+    )
+    ap.add_argument(
+        '--spacing',
+        type=float,
+        nargs=3,
+        default=(1.0, 1.0, 1.0),
+        metavar=('Z', 'Y', 'X'),
+        help='voxel size (default 1 1 1: the tifs carry none)',
+    )
+    ap.add_argument(
+        '--min-voxels', type=int, default=20, help='smaller tumours get NaN features (default 20)'
+    )
+    ap.add_argument(
+        '--window',
+        type=float,
+        default=0.05,
+        help="margin fluctuation's moving average, a fraction of the boundary (default 0.05)",
+    )
     ap.add_argument('--bins', type=int, default=10, help='angular bins of ASD (default 10)')
-    ap.add_argument('--scale', choices=SCALES, default='mean', help='radial distances divided by their mean or by sqrt(area/pi) (default mean)')
+    ap.add_argument(
+        '--scale',
+        choices=SCALES,
+        default='mean',
+        help='radial distances divided by their mean or by sqrt(area/pi) (default mean)',
+    )
     a = ap.parse_args(argv)
-    if a.masks and not Path(a.masks).is_dir(): raise SystemExit(f"lgg_shape: --masks folder {a.masks} does not exist")
-    if not 0 < a.window <= 1: raise SystemExit(f"lgg_shape: --window must be in (0, 1], got {a.window}")
-    if a.bins < 1 or a.min_voxels < 1: raise SystemExit(f"lgg_shape: --bins and --min-voxels must be at least 1, got {a.bins} and {a.min_voxels}")
-    if min(a.spacing) <= 0: raise SystemExit(f"lgg_shape: --spacing must be positive, got {a.spacing}")
+    if a.masks and not Path(a.masks).is_dir():
+        raise SystemExit(f"lgg_shape: --masks folder {a.masks} does not exist")
+    if not 0 < a.window <= 1:
+        raise SystemExit(f"lgg_shape: --window must be in (0, 1], got {a.window}")
+    if a.bins < 1 or a.min_voxels < 1:
+        raise SystemExit(
+            f"lgg_shape: --bins and --min-voxels must be at least 1, got {a.bins} and {a.min_voxels}"
+        )
+    if min(a.spacing) <= 0:
+        raise SystemExit(f"lgg_shape: --spacing must be positive, got {a.spacing}")
     return a
 
-def _say(msg): print(f"lgg_shape: {msg}", file=sys.stderr)
-def _write_csv(path, table): return atomic_write(path, lambda p: table.to_csv(p, index=False))
+
+def _say(msg):
+    print(f"lgg_shape: {msg}", file=sys.stderr)
+
+
+def _write_csv(path, table):
+    return atomic_write(path, lambda p: table.to_csv(p, index=False))
 
 # %% ../nbs/08_shape.ipynb #f0d8b7c3
 def _associate(out, root, manual, auto):
     "Write association.csv and auc.csv if data.csv has clusters, saying what is missing; returns the clinical table or None."
     clinical = read_clinical(root)
     if clinical is None or not cluster_columns(clinical):
-        _say(f"no usable data.csv with *Cluster columns in {root}: shape features written, no association tested"); return None
+        _say(
+            f"no usable data.csv with *Cluster columns in {root}: shape features written, no association tested"
+        )
+        return None
     absent = sorted(set(manual.case) - set(clinical.case))
-    if absent: _say(f"{len(absent)} patient(s) not in {Path(root)/'data.csv'}, left out of the association: {', '.join(absent)}")
+    if absent:
+        _say(
+            f"{len(absent)} patient(s) not in {Path(root) / 'data.csv'}, left out of the association: {', '.join(absent)}"
+        )
     sets = [('manual', manual)] + ([('automatic', auto)] if auto is not None else [])
-    _write_csv(out/'association.csv', pd.concat([association(t, clinical).assign(masks=k) for k, t in sets]).pipe(lambda t: t[['masks', *t.columns[:-1]]]))
-    if 'RNASeqCluster' in clinical: _write_csv(out/'auc.csv', pd.concat([cluster_auc(t, clinical).assign(masks=k) for k, t in sets]))
+    _write_csv(
+        out / 'association.csv',
+        pd.concat([association(t, clinical).assign(masks=k) for k, t in sets]).pipe(
+            lambda t: t[['masks', *t.columns[:-1]]]
+        ),
+    )
+    if 'RNASeqCluster' in clinical:
+        _write_csv(
+            out / 'auc.csv', pd.concat([cluster_auc(t, clinical).assign(masks=k) for k, t in sets])
+        )
     return clinical
 
 # %% ../nbs/08_shape.ipynb #4f07bc42
 @command('lgg_shape')
-def shape_main(argv=None): # command-line arguments; default sys.argv[1:]
+def shape_main(argv=None):  # command-line arguments; default sys.argv[1:]
     "Command `lgg_shape --data D [--masks PRED_DIR] --out OUT`: shape features per patient, their association with data.csv's clusters, a figure."
     a = _shape_args(argv)
-    check_writable(a.out)  # before any work: a file named --out is one line, not a traceback after every feature
-    try: root = find_dataset(a.data)
-    except (FileNotFoundError, ValueError, RuntimeError) as e: raise SystemExit(f"lgg_shape: {e}")
-    opts = dict(spacing=tuple(a.spacing), min_voxels=a.min_voxels, window=a.window, bins=a.bins, scale=a.scale)
-    df = index_dataset(root); manual = features_table(df, **opts)
+    check_writable(
+        a.out
+    )  # before any work: a file named --out is one line, not a traceback after every feature
+    try:
+        root = find_dataset(a.data)
+    except (FileNotFoundError, ValueError, RuntimeError) as e:
+        raise SystemExit(f"lgg_shape: {e}")
+    opts = dict(
+        spacing=tuple(a.spacing),
+        min_voxels=a.min_voxels,
+        window=a.window,
+        bins=a.bins,
+        scale=a.scale,
+    )
+    df = index_dataset(root)
+    manual = features_table(df, **opts)
     auto = features_table(df, a.masks, **opts) if a.masks else None
-    for p, why in [] if auto is None else auto.attrs['left_out']: _say(f"{p} left out of the predicted masks' features: {why}")
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    _write_csv(out/'shape_features.csv', manual if auto is None else auto)
-    if auto is not None: _write_csv(out/'shape_features_manual.csv', manual); _write_csv(out/'agreement.csv', agreement(manual, auto))
+    for p, why in [] if auto is None else auto.attrs['left_out']:
+        _say(f"{p} left out of the predicted masks' features: {why}")
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_csv(out / 'shape_features.csv', manual if auto is None else auto)
+    if auto is not None:
+        _write_csv(out / 'shape_features_manual.csv', manual)
+        _write_csv(out / 'agreement.csv', agreement(manual, auto))
     clinical = _associate(out, root, manual, auto)
-    synthetic = is_synthetic(root); what = f'predicted masks of {a.masks}' if auto is not None else 'manual masks'
-    save_figure(credit_figure(plot_shape(manual, clinical, auto, title=f"{'SYNTHETIC: ' if synthetic else ''}shape features, {what}"), synthetic), out/'shape.png', dpi=80)
+    synthetic = is_synthetic(root)
+    what = f'predicted masks of {a.masks}' if auto is not None else 'manual masks'
+    save_figure(
+        credit_figure(
+            plot_shape(
+                manual,
+                clinical,
+                auto,
+                title=f"{'SYNTHETIC: ' if synthetic else ''}shape features, {what}",
+            ),
+            synthetic,
+        ),
+        out / 'shape.png',
+        dpi=80,
+    )
     t = manual if auto is None else auto
-    print(f"lgg_shape: {'SYNTHETIC data: ' if synthetic else ''}{len(t)} patients, {t.bevr.notna().sum()} with shape features from the {what}; wrote {out}")
+    print(
+        f"lgg_shape: {'SYNTHETIC data: ' if synthetic else ''}{len(t)} patients, {t.bevr.notna().sum()} with shape features from the {what}; wrote {out}"
+    )

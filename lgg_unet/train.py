@@ -28,7 +28,25 @@ import pandas as pd
 import keras
 from keras import ops
 
-from .data import CommandParser, atomic_write, check_archive, check_writable, one_line_errors, binary_scores, cache_dir, example_dataset, find_dataset, index_dataset, is_synthetic, make_synthetic, patient_folds, patient_split, read_mask, warn_files, write_json
+from lgg_unet.data import (
+    CommandParser,
+    atomic_write,
+    check_archive,
+    check_writable,
+    one_line_errors,
+    binary_scores,
+    cache_dir,
+    example_dataset,
+    find_dataset,
+    index_dataset,
+    is_synthetic,
+    make_synthetic,
+    patient_folds,
+    patient_split,
+    read_mask,
+    warn_files,
+    write_json,
+)
 from .preprocess import PostProcess, SliceBatches, build_cache, resize_probs
 from .unet import build_unet
 from .data import command
@@ -38,37 +56,70 @@ def _spatial_sums(*xs):
     "Per-sample sums over all axes but the first, for each of `xs`."
     return [ops.sum(x, axis=tuple(range(1, len(x.shape)))) for x in xs]
 
+
 @keras.saving.register_keras_serializable(package='lgg_unet')
-def dice_loss(y_true,  # (B, H, W, 1) masks in {0, 1}
-              y_pred,  # (B, H, W, 1) probabilities
-              smooth=1.0,  # added to numerator and denominator; keeps empty masks defined
-              over_batch=False,  # sum over the whole batch (one value, repeated B times) instead of per slice
-              beta=0.5):  # weight of the missed tumour (false negatives), 1-beta that of false positives: 0.5 is Dice, more favours recall (Tversky)
+def dice_loss(
+    y_true,  # (B, H, W, 1) masks in {0, 1}
+    y_pred,  # (B, H, W, 1) probabilities
+    smooth=1.0,  # added to numerator and denominator; keeps empty masks defined
+    over_batch=False,  # sum over the whole batch (one value, repeated B times) instead of per slice
+    beta=0.5,  # weight of the missed tumour (false negatives), 1-beta that of false positives: 0.5 is Dice, more favours recall (Tversky)
+):
     "Soft Dice (Tversky) loss, shape (B,): 1 - (sum(p*t) + s/2) / (sum(p*t) + (1-beta) sum(p(1-t)) + beta sum((1-p)t) + s/2), per slice or over the batch."
     t, p = ops.cast(y_true, 'float32'), ops.cast(y_pred, 'float32')
-    inter, sp, st = _spatial_sums(t*p, p, t)
-    if over_batch: inter, sp, st = [ops.sum(v) * ops.ones_like(v) for v in (inter, sp, st)]
-    return 1 - (inter + smooth/2) / (inter + (1-beta)*(sp - inter) + beta*(st - inter) + smooth/2)
+    inter, sp, st = _spatial_sums(t * p, p, t)
+    if over_batch:
+        inter, sp, st = [ops.sum(v) * ops.ones_like(v) for v in (inter, sp, st)]
+    return 1 - (inter + smooth / 2) / (
+        inter + (1 - beta) * (sp - inter) + beta * (st - inter) + smooth / 2
+    )
 
 # %% ../nbs/04_train.ipynb #5a69cb40
 @keras.saving.register_keras_serializable(package='lgg_unet')
 class BCEDiceLoss(keras.losses.Loss):
     "Weighted sum of pixel-averaged binary cross-entropy and soft Dice (or Tversky) loss, per sample."
-    def __init__(self, bce_weight=1.0,  # weight of the binary cross-entropy
-                 dice_weight=1.0,  # weight of the soft Dice loss
-                 dice_over='slice',  # 'slice' or 'batch': what the Dice sums run over (see `dice_loss`)
-                 tversky_beta=0.5,  # weight of missed tumour in the Dice term (`dice_loss`'s beta): 0.5 is Dice
-                 name='bce_dice_loss', **kwargs):
+
+    def __init__(
+        self,
+        bce_weight=1.0,  # weight of the binary cross-entropy
+        dice_weight=1.0,  # weight of the soft Dice loss
+        dice_over='slice',  # 'slice' or 'batch': what the Dice sums run over (see `dice_loss`)
+        tversky_beta=0.5,  # weight of missed tumour in the Dice term (`dice_loss`'s beta): 0.5 is Dice
+        name='bce_dice_loss',
+        **kwargs,
+    ):
         super().__init__(name=name, **kwargs)
-        if dice_over not in DICE_OVER: raise ValueError(f"unknown dice_over {dice_over!r}: choose one of {', '.join(DICE_OVER)}")
-        if not 0 <= tversky_beta <= 1: raise ValueError(f"tversky_beta must be in [0, 1] (0.5 is Dice), got {tversky_beta}")
-        self.bce_weight, self.dice_weight, self.dice_over, self.tversky_beta = float(bce_weight), float(dice_weight), dice_over, float(tversky_beta)
+        if dice_over not in DICE_OVER:
+            raise ValueError(
+                f"unknown dice_over {dice_over!r}: choose one of {', '.join(DICE_OVER)}"
+            )
+        if not 0 <= tversky_beta <= 1:
+            raise ValueError(f"tversky_beta must be in [0, 1] (0.5 is Dice), got {tversky_beta}")
+        self.bce_weight, self.dice_weight, self.dice_over, self.tversky_beta = (
+            float(bce_weight),
+            float(dice_weight),
+            dice_over,
+            float(tversky_beta),
+        )
+
     def call(self, y_true, y_pred):
         t, p = ops.cast(y_true, 'float32'), ops.cast(y_pred, 'float32')
-        bce = ops.mean(keras.losses.binary_crossentropy(t, p), axis=tuple(range(1, len(p.shape) - 1)))
-        return self.bce_weight*bce + self.dice_weight*dice_loss(t, p, over_batch=self.dice_over == 'batch', beta=self.tversky_beta)
-    def get_config(self): return {**super().get_config(), 'bce_weight': self.bce_weight, 'dice_weight': self.dice_weight, 'dice_over': self.dice_over,
-                                'tversky_beta': self.tversky_beta}
+        bce = ops.mean(
+            keras.losses.binary_crossentropy(t, p), axis=tuple(range(1, len(p.shape) - 1))
+        )
+        return self.bce_weight * bce + self.dice_weight * dice_loss(
+            t, p, over_batch=self.dice_over == 'batch', beta=self.tversky_beta
+        )
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            'bce_weight': self.bce_weight,
+            'dice_weight': self.dice_weight,
+            'dice_over': self.dice_over,
+            'tversky_beta': self.tversky_beta,
+        }
+
 
 DICE_OVER = ('slice', 'batch')
 
@@ -76,20 +127,27 @@ DICE_OVER = ('slice', 'batch')
 def _binary_counts(y_true, y_pred, threshold):
     t = ops.cast(ops.cast(y_true, 'float32') > 0.5, 'float32')
     p = ops.cast(ops.cast(y_pred, 'float32') > threshold, 'float32')
-    return _spatial_sums(t*p, p, t)
+    return _spatial_sums(t * p, p, t)
+
 
 def _agree_or(ratio_num, den):
     "num/den per sample, and 1 where the denominator is 0 (both masks empty)."
     return ops.where(den > 0, ratio_num / ops.maximum(den, 1.0), 1.0)
 
-@keras.saving.register_keras_serializable(package='lgg_unet')
-def dice_coef(y_true, y_pred, threshold=PostProcess.threshold):  # masks, probabilities, and the threshold for the prediction
-    "Per-sample Dice of the thresholded prediction; 1 when both masks are empty."
-    inter, sp, st = _binary_counts(y_true, y_pred, threshold)
-    return _agree_or(2*inter, sp + st)
 
 @keras.saving.register_keras_serializable(package='lgg_unet')
-def iou_coef(y_true, y_pred, threshold=PostProcess.threshold):  # masks, probabilities, and the threshold for the prediction
+def dice_coef(
+    y_true, y_pred, threshold=PostProcess.threshold
+):  # masks, probabilities, and the threshold for the prediction
+    "Per-sample Dice of the thresholded prediction; 1 when both masks are empty."
+    inter, sp, st = _binary_counts(y_true, y_pred, threshold)
+    return _agree_or(2 * inter, sp + st)
+
+
+@keras.saving.register_keras_serializable(package='lgg_unet')
+def iou_coef(
+    y_true, y_pred, threshold=PostProcess.threshold
+):  # masks, probabilities, and the threshold for the prediction
     "Per-sample intersection over union of the thresholded prediction; 1 when both masks are empty."
     inter, sp, st = _binary_counts(y_true, y_pred, threshold)
     return _agree_or(inter, sp + st - inter)
@@ -97,50 +155,86 @@ def iou_coef(y_true, y_pred, threshold=PostProcess.threshold):  # masks, probabi
 # %% ../nbs/04_train.ipynb #4f3c330f
 def training_metrics():
     "The metrics every run compiles with: Dice, IoU, pixel accuracy, precision and recall (names as in `history.csv`)."
-    return [dice_coef, iou_coef, keras.metrics.BinaryAccuracy(name='accuracy'),
-            keras.metrics.Precision(name='precision'), keras.metrics.Recall(name='recall')]
+    return [
+        dice_coef,
+        iou_coef,
+        keras.metrics.BinaryAccuracy(name='accuracy'),
+        keras.metrics.Precision(name='precision'),
+        keras.metrics.Recall(name='recall'),
+    ]
 
 # %% ../nbs/04_train.ipynb #35d8f823
-RUN_FILES = ('config.json', 'split.json', 'history.csv', 'curves.png', 'best.keras', 'last.keras', 'state.json')
+RUN_FILES = (
+    'config.json',
+    'split.json',
+    'history.csv',
+    'curves.png',
+    'best.keras',
+    'last.keras',
+    'state.json',
+)
 
-def run_dir(out='runs',  # folder holding the runs
-            name=None,  # folder name; default: the start time, e.g. `20260101-120000-unet`
-            resume=False,  # continue an existing run: the folder must exist
-            overwrite=False,  # delete an existing folder of that name first
-            label=''):  # appended to a default name, e.g. 'unet-SYNTHETIC'
+
+def run_dir(
+    out='runs',  # folder holding the runs
+    name=None,  # folder name; default: the start time, e.g. `20260101-120000-unet`
+    resume=False,  # continue an existing run: the folder must exist
+    overwrite=False,  # delete an existing folder of that name first
+    label='',  # appended to a default name, e.g. 'unet-SYNTHETIC'
+):
     "The folder of a run: created, or checked to exist when resuming; never silently reused."
-    if resume and overwrite: raise ValueError("resume and overwrite exclude each other")
+    if resume and overwrite:
+        raise ValueError("resume and overwrite exclude each other")
     check_writable(out)
     if resume:
-        if name is None: raise ValueError("resume needs the name of the run to continue")
-        if not (Path(out)/name).is_dir(): raise FileNotFoundError(f"cannot resume: no run folder {Path(out)/name}")
-        return Path(out)/name
-    run = Path(out)/(name or '-'.join(filter(None, [time.strftime('%Y%m%d-%H%M%S'), label])))
+        if name is None:
+            raise ValueError("resume needs the name of the run to continue")
+        if not (Path(out) / name).is_dir():
+            raise FileNotFoundError(f"cannot resume: no run folder {Path(out) / name}")
+        return Path(out) / name
+    run = Path(out) / (name or '-'.join(filter(None, [time.strftime('%Y%m%d-%H%M%S'), label])))
     if run.exists():
-        if not overwrite: raise FileExistsError(f"run folder {run} already exists: pass resume=True to continue it or overwrite=True to replace it")
+        if not overwrite:
+            raise FileExistsError(
+                f"run folder {run} already exists: pass resume=True to continue it or overwrite=True to replace it"
+            )
         shutil.rmtree(run)
     run.mkdir(parents=True)
     return run
 
 # %% ../nbs/04_train.ipynb #c284f70d
-def run_data(data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggle/input, else the phantom set
-             patients=None):  # keep only the first N patients (sorted by name)
+def run_data(
+    data=None,  # anything `find_dataset` accepts; None: $LGG_DATA, /kaggle/input, else the phantom set
+    patients=None,  # keep only the first N patients (sorted by name)
+):
     "The slice index of a run's dataset; `df.attrs['synthetic']` says whether it is phantom data."
-    root = find_dataset(data) if data is not None else example_dataset()  # chapter 00's order: $LGG_DATA, Kaggle's input, the phantom set
-    if data is None and is_synthetic(root): print("No dataset given or found ($LGG_DATA, Kaggle input): training on the SYNTHETIC phantom set.")
+    root = (
+        find_dataset(data) if data is not None else example_dataset()
+    )  # chapter 00's order: $LGG_DATA, Kaggle's input, the phantom set
+    if data is None and is_synthetic(root):
+        print(
+            "No dataset given or found ($LGG_DATA, Kaggle input): training on the SYNTHETIC phantom set."
+        )
     df = index_dataset(root)
     if patients is not None:
-        keep = sorted(df.patient.unique())[:int(patients)]
+        keep = sorted(df.patient.unique())[: int(patients)]
         attrs, df = df.attrs, df[df.patient.isin(keep)].reset_index(drop=True)
         df.attrs.update(attrs)
     return df
 
-def run_split(df, valid_pct=0.2, fold=None, folds=5, seed=42):  # see `patient_split` and `patient_folds`
+
+def run_split(
+    df, valid_pct=0.2, fold=None, folds=5, seed=42
+):  # see `patient_split` and `patient_folds`
     "Patients of a run: train/valid/test. With `fold`, fold `fold` of `patient_folds` is 'test' and `valid_pct` of the rest validates. `valid_pct=0`: no validation."
-    if fold is None: split = patient_split(df, valid_pct, seed=seed)
+    if fold is None:
+        split = patient_split(df, valid_pct, seed=seed)
     else:
         f = patient_folds(df, folds, seed)[fold]
-        split = {**patient_split(df[df.patient.isin(f['train'])], valid_pct, seed=seed), 'test': f['valid']}
+        split = {
+            **patient_split(df[df.patient.isin(f['train'])], valid_pct, seed=seed),
+            'test': f['valid'],
+        }
     if not split['train'] or (not split['valid'] and valid_pct > 0):
         raise ValueError(f"{df.patient.nunique()} patients give an empty train or validation part")
     return split
@@ -151,61 +245,105 @@ def gpu_available():
     b = keras.backend.backend()
     if b == 'tensorflow':
         import tensorflow as tf
+
         return bool(tf.config.list_physical_devices('GPU'))
     if b == 'jax':
         import jax
+
         return any(d.platform == 'gpu' for d in jax.devices())
     if b == 'torch':
         import torch
+
         return torch.cuda.is_available()
     return False
 
 # %% ../nbs/04_train.ipynb #84b35cba
-SIZE_STEP = {'unet': 16, 'fpn': 32}  # image side must be a multiple: 2**depth of the U-Net, the deepest FPN stride
+SIZE_STEP = {
+    'unet': 16,
+    'fpn': 32,
+}  # image side must be a multiple: 2**depth of the U-Net, the deepest FPN stride
 
-def build_model(model='unet', backbone='simple', filters=64, img_size=256, channels=3,
-                mixed=False,  # True: mixed_float16; or a dtype policy name such as 'mixed_bfloat16'
-                batchnorm=False,  # see `train`
-                batchnorm_from=1):  # see `build_unet`
+
+def build_model(
+    model='unet',
+    backbone='simple',
+    filters=64,
+    img_size=256,
+    channels=3,
+    mixed=False,  # True: mixed_float16; or a dtype policy name such as 'mixed_bfloat16'
+    batchnorm=False,  # see `train`
+    batchnorm_from=1,  # see `build_unet`
+):
     "The network of a run, in mixed precision if `mixed`."
     old = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(mixed if isinstance(mixed, str) else 'mixed_float16' if mixed else 'float32')
+    keras.config.set_dtype_policy(
+        mixed if isinstance(mixed, str) else 'mixed_float16' if mixed else 'float32'
+    )
     try:
-        if model == 'unet': return build_unet((img_size, img_size, channels), filters=filters, batchnorm=batchnorm, batchnorm_from=batchnorm_from)
+        if model == 'unet':
+            return build_unet(
+                (img_size, img_size, channels),
+                filters=filters,
+                batchnorm=batchnorm,
+                batchnorm_from=batchnorm_from,
+            )
         from lgg_unet.fpn import build_fpn
+
         return build_fpn((img_size, img_size, channels), backbone=backbone)
-    finally: keras.config.set_dtype_policy(old)
+    finally:
+        keras.config.set_dtype_policy(old)
 
 # %% ../nbs/04_train.ipynb #e41027ad
-def patient_dice(pred,  # (N, H, W[, 1]) predicted masks, bool or 0/1
-                 true,  # (N, H, W[, 1]) true masks of the same slices
-                 patients):  # N patient names, one per slice
+def patient_dice(
+    pred,  # (N, H, W[, 1]) predicted masks, bool or 0/1
+    true,  # (N, H, W[, 1]) true masks of the same slices
+    patients,  # N patient names, one per slice
+):
     "Dice of each patient over the whole stack of their slices (`binary_scores`: 1 where both are empty), a Series indexed by patient."
     pred, true, patients = np.asarray(pred), np.asarray(true), np.asarray(patients)
-    if len(patients) != len(pred): raise ValueError(f"need one patient per slice: {len(patients)} names for {len(pred)} slices")
-    return pd.Series({p: binary_scores(pred[patients == p], true[patients == p])['dice'] for p in np.unique(patients)}, name='dice')
+    if len(patients) != len(pred):
+        raise ValueError(
+            f"need one patient per slice: {len(patients)} names for {len(pred)} slices"
+        )
+    return pd.Series(
+        {
+            p: binary_scores(pred[patients == p], true[patients == p])['dice']
+            for p in np.unique(patients)
+        },
+        name='dice',
+    )
 
 # %% ../nbs/04_train.ipynb #cf0b1b33
-def sample_losses(loss, y, p):  # a compiled loss (a `keras.losses.Loss` or a function), masks, predictions
+def sample_losses(
+    loss, y, p
+):  # a compiled loss (a `keras.losses.Loss` or a function), masks, predictions
     "The loss of each sample, without the reduction a `Loss` applies (which divides by the devices under tf.distribute)."
     return loss.call(y, p) if isinstance(loss, keras.losses.Loss) else loss(y, p)
 
 # %% ../nbs/04_train.ipynb #2c465254
 MONITOR = 'val_patient_dice'  # what checkpoints and early stopping maximise
 
+
 class PatientValidation(keras.callbacks.Callback):
     "At each epoch's end: `val_loss`, and the per-patient Dice of the masks `lgg_evaluate` scores: `val_patient_dice` (mean), `val_patient_dice_median`, `val_missed`."
-    def __init__(self, batches,  # validation batches (x, y), not shuffled: `SliceBatches(..., shuffle=False)` of `rows`
-                 rows,  # index rows (`patient`, `slice`, `mask_path`) of the validation slices, in batch order
-                 post:PostProcess=PostProcess()):  # threshold and component rule: `lgg_evaluate`'s defaults
+
+    def __init__(
+        self,
+        batches,  # validation batches (x, y), not shuffled: `SliceBatches(..., shuffle=False)` of `rows`
+        rows,  # index rows (`patient`, `slice`, `mask_path`) of the validation slices, in batch order
+        post: PostProcess = PostProcess(),  # threshold and component rule: `lgg_evaluate`'s defaults
+    ):
         super().__init__()
         rows = pd.DataFrame(rows).reset_index(drop=True)
-        self.order = rows.sort_values(['patient', 'slice'], kind='stable').index.values  # each stack in slice order, as `predict_volume`
+        self.order = rows.sort_values(
+            ['patient', 'slice'], kind='stable'
+        ).index.values  # each stack in slice order, as `predict_volume`
         self.patients = rows.patient.values[self.order]
         notes = []
         true = [read_mask(p, notes) for p in rows.mask_path.values[self.order]]
         warn_files(notes, 'validation mask file(s) converted on reading')
-        if len({t.shape for t in true}) > 1: raise ValueError(f"validation masks differ in size: {sorted({t.shape for t in true})}")
+        if len({t.shape for t in true}) > 1:
+            raise ValueError(f"validation masks differ in size: {sorted({t.shape for t in true})}")
         self.true = np.stack(true)  # at the slices' own size
         self.batches, self.post = batches, post
 
@@ -217,51 +355,101 @@ class PatientValidation(keras.callbacks.Callback):
             loss += float(ops.convert_to_numpy(sample_losses(self.model.loss, y, p)).sum())
             probs.append(ops.convert_to_numpy(p)[..., 0].astype(np.float32))
         prob = np.concatenate(probs)[self.order]
-        pred = np.concatenate([self.post(resize_probs(prob[self.patients == p], self.true.shape[1:]))
-                               for p in np.unique(self.patients)])  # patients are contiguous and sorted in `order`
+        pred = np.concatenate(
+            [
+                self.post(resize_probs(prob[self.patients == p], self.true.shape[1:]))
+                for p in np.unique(self.patients)
+            ]
+        )  # patients are contiguous and sorted in `order`
         dice = patient_dice(pred, self.true, self.patients)
-        has_tumor = pd.Series(self.true.reshape(len(self.true), -1).any(1)).groupby(self.patients).any()
+        has_tumor = (
+            pd.Series(self.true.reshape(len(self.true), -1).any(1)).groupby(self.patients).any()
+        )
         if logs is not None:
-            logs.update(val_loss=loss / len(prob), val_patient_dice=float(dice.mean()), val_patient_dice_median=float(dice.median()),
-                        val_missed=int(((dice == 0) & has_tumor[dice.index]).sum()))
+            logs.update(
+                val_loss=loss / len(prob),
+                val_patient_dice=float(dice.mean()),
+                val_patient_dice_median=float(dice.median()),
+                val_missed=int(((dice == 0) & has_tumor[dice.index]).sum()),
+            )
 
 # %% ../nbs/04_train.ipynb #801e5e79
 def history_columns(names):  # metric names of the logs, e.g. ['loss', 'dice_coef', 'val_loss', ...]
     "Column order of `history.csv`: epoch, training metrics, validation figures, learning rate, anything else."
-    cols = ['epoch', 'loss', 'dice_coef', 'iou_coef', 'accuracy', 'precision', 'recall',
-            'val_loss', MONITOR, 'val_patient_dice_median', 'val_missed', 'learning_rate']
+    cols = [
+        'epoch',
+        'loss',
+        'dice_coef',
+        'iou_coef',
+        'accuracy',
+        'precision',
+        'recall',
+        'val_loss',
+        MONITOR,
+        'val_patient_dice_median',
+        'val_missed',
+        'learning_rate',
+    ]
     return [c for c in cols if c in names or c == 'epoch'] + sorted(set(names) - set(cols))
 
 # %% ../nbs/04_train.ipynb #c1816c57
 class RunCheckpoint(keras.callbacks.Callback):
     "After each epoch, atomically: history.csv, best.keras (by `monitor`, if any), last.keras, then state.json."
-    def __init__(self, run, history=None, monitor=MONITOR):  # run folder, earlier rows (resume), metric to maximise (None: no validation)
+
+    def __init__(
+        self, run, history=None, monitor=MONITOR
+    ):  # run folder, earlier rows (resume), metric to maximise (None: no validation)
         super().__init__()
         self.run, self.monitor = Path(run), monitor
         self.rows = [] if history is None else history.to_dict('records')
-        vals = [r[monitor] for r in self.rows if np.isfinite(r.get(monitor, np.nan))] if monitor else []
+        vals = (
+            [r[monitor] for r in self.rows if np.isfinite(r.get(monitor, np.nan))]
+            if monitor
+            else []
+        )
         self.best = max(vals, default=None)
-        self.best_epoch = next((r['epoch'] for r in self.rows if self.best is not None and r.get(monitor) == self.best), None)
+        self.best_epoch = next(
+            (
+                r['epoch']
+                for r in self.rows
+                if self.best is not None and r.get(monitor) == self.best
+            ),
+            None,
+        )
 
-    def on_epoch_begin(self, epoch, logs=None): self.lr = float(ops.convert_to_numpy(self.model.optimizer.learning_rate))
+    def on_epoch_begin(self, epoch, logs=None):
+        self.lr = float(ops.convert_to_numpy(self.model.optimizer.learning_rate))
 
     def on_epoch_end(self, epoch, logs=None):
-        row = {'epoch': epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}, 'learning_rate': self.lr}
-        if not (np.isfinite(row.get('loss', 0.0)) and finite_weights(self.model)): self.model.stop_training = True; return  # never saved: see `StopOnNaN`
+        row = {
+            'epoch': epoch + 1,
+            **{k: float(v) for k, v in (logs or {}).items()},
+            'learning_rate': self.lr,
+        }
+        if not (np.isfinite(row.get('loss', 0.0)) and finite_weights(self.model)):
+            self.model.stop_training = True
+            return  # never saved: see `StopOnNaN`
         self.rows.append(row)
         hist = pd.DataFrame(self.rows)[history_columns(list(row))]
-        atomic_write(self.run/'history.csv', lambda p: hist.to_csv(p, index=False))
+        atomic_write(self.run / 'history.csv', lambda p: hist.to_csv(p, index=False))
         if self.monitor and (self.best is None or row.get(self.monitor, -np.inf) > self.best):
             self.best, self.best_epoch = row[self.monitor], epoch + 1
-            atomic_write(self.run/'best.keras', self.model.save)
-        atomic_write(self.run/'last.keras', self.model.save)
-        write_state(self.run, epoch=epoch + 1, best_val_dice=self.best, best_epoch=self.best_epoch,
-                    optimizer_step=int(ops.convert_to_numpy(self.model.optimizer.iterations)), finished=False, stopped=None)
+            atomic_write(self.run / 'best.keras', self.model.save)
+        atomic_write(self.run / 'last.keras', self.model.save)
+        write_state(
+            self.run,
+            epoch=epoch + 1,
+            best_val_dice=self.best,
+            best_epoch=self.best_epoch,
+            optimizer_step=int(ops.convert_to_numpy(self.model.optimizer.iterations)),
+            finished=False,
+            stopped=None,
+        )
 
 # %% ../nbs/04_train.ipynb #48e86649
 def write_state(run, **state):  # run folder; keys to set in `state.json`
     "Update `state.json` of a run atomically, keeping keys not given."
-    p = Path(run)/'state.json'
+    p = Path(run) / 'state.json'
     old = json.loads(p.read_text()) if p.exists() else {}
     return write_json(p, {**old, **state})
 
@@ -270,40 +458,79 @@ def finite_weights(model):  # a Keras model
     "Whether every weight of `model` is finite (no NaN, no infinity)."
     return all(np.isfinite(w).all() for w in model.get_weights())
 
+
 class StopOnNaN(keras.callbacks.Callback):
     "Stop at the first batch whose loss is NaN or infinite (Keras' `TerminateOnNaN`), or an epoch whose weights are; `where` says which."
-    def __init__(self): super().__init__(); self.where = None
-    def on_epoch_begin(self, epoch, logs=None): self.epoch = epoch
+
+    def __init__(self):
+        super().__init__()
+        self.where = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get('loss')
         if self.where is None and loss is not None and not np.isfinite(float(loss)):
-            self.where, self.model.stop_training = f"the training loss became {float(loss)} at epoch {self.epoch + 1}, batch {batch + 1}", True
+            self.where, self.model.stop_training = (
+                f"the training loss became {float(loss)} at epoch {self.epoch + 1}, batch {batch + 1}",
+                True,
+            )
+
     def on_epoch_end(self, epoch, logs=None):
-        if self.where is None and not finite_weights(self.model): self.where, self.model.stop_training = f"the weights became non-finite in epoch {epoch + 1}", True
+        if self.where is None and not finite_weights(self.model):
+            self.where, self.model.stop_training = (
+                f"the weights became non-finite in epoch {epoch + 1}",
+                True,
+            )
+
     def error(self, run):  # the run folder
         "The ValueError `train` raises for a stopped run."
-        kept = f"{run}/last.keras keeps epoch {json.loads((Path(run)/'state.json').read_text())['epoch']}" if (Path(run)/'state.json').exists() else 'no epoch was saved'
-        return ValueError(f"training stopped: {self.where}; {kept}. Try a lower learning rate (now {float(ops.convert_to_numpy(self.model.optimizer.learning_rate)):g})")
+        kept = (
+            f"{run}/last.keras keeps epoch {json.loads((Path(run) / 'state.json').read_text())['epoch']}"
+            if (Path(run) / 'state.json').exists()
+            else 'no epoch was saved'
+        )
+        return ValueError(
+            f"training stopped: {self.where}; {kept}. Try a lower learning rate (now {float(ops.convert_to_numpy(self.model.optimizer.learning_rate)):g})"
+        )
 
 # %% ../nbs/04_train.ipynb #f4e29bfc
 class TimeBudget(keras.callbacks.Callback):
     "Stop training after the epoch past which the next one would overrun `minutes`."
+
     def __init__(self, minutes):  # wall-clock budget of this `fit`
         super().__init__()
-        self.seconds, self.stopped = minutes*60, False
-    def on_train_begin(self, logs=None): self.t0, self.longest = time.time(), 0.0
-    def on_epoch_begin(self, epoch, logs=None): self.te = time.time()
+        self.seconds, self.stopped = minutes * 60, False
+
+    def on_train_begin(self, logs=None):
+        self.t0, self.longest = time.time(), 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.te = time.time()
+
     def on_epoch_end(self, epoch, logs=None):
-        now = time.time(); self.longest = max(self.longest, now - self.te)
-        if now - self.t0 + self.longest > self.seconds: self.model.stop_training = self.stopped = True
+        now = time.time()
+        self.longest = max(self.longest, now - self.te)
+        if now - self.t0 + self.longest > self.seconds:
+            self.model.stop_training = self.stopped = True
 
 # %% ../nbs/04_train.ipynb #df85a5cf
 class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
     "Keras' `EarlyStopping` on `MONITOR` (higher is better) that carries on the count of a resumed run from its history."
-    def __init__(self, patience:int,  # epochs without a better validation Dice before stopping
-                 history=None):       # `history.csv` rows of the epochs already done (resume), or None
+
+    def __init__(
+        self,
+        patience: int,  # epochs without a better validation Dice before stopping
+        history=None,  # `history.csv` rows of the epochs already done (resume), or None
+    ):
         super().__init__(MONITOR, patience=patience, mode='max')
-        self.past = [] if history is None or MONITOR not in history else [float(v) for v in history[MONITOR] if np.isfinite(v)]
+        self.past = (
+            []
+            if history is None or MONITOR not in history
+            else [float(v) for v in history[MONITOR] if np.isfinite(v)]
+        )
+
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
         if self.past:
@@ -313,14 +540,20 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
 # %% ../nbs/04_train.ipynb #d94f8c92
 COSINE_FINAL = 0.01  # a cosine schedule ends at this fraction of the initial learning rate
 
-def cosine_lr(progress,  # share of the planned run done, in [0, 1] (clipped)
-              lr,  # initial learning rate
-              final=COSINE_FINAL):  # the last rate, as a fraction of `lr`
+
+def cosine_lr(
+    progress,  # share of the planned run done, in [0, 1] (clipped)
+    lr,  # initial learning rate
+    final=COSINE_FINAL,  # the last rate, as a fraction of `lr`
+):
     "Learning rate of a cosine schedule from `lr` down to `final*lr`."
     p = np.clip(progress, 0, 1)
     return lr * (final + (1 - final) * (1 + np.cos(np.pi * p)) / 2)
 
-def cosine_progress(rate, lr, final=COSINE_FINAL):  # a learning rate of the schedule, the initial rate, the final fraction
+
+def cosine_progress(
+    rate, lr, final=COSINE_FINAL
+):  # a learning rate of the schedule, the initial rate, the final fraction
     "The progress at which `cosine_lr` gives `rate`: its inverse."
     c = 2 * (rate / lr - final) / (1 - final) - 1
     return float(np.arccos(np.clip(c, -1, 1)) / np.pi)
@@ -328,100 +561,177 @@ def cosine_progress(rate, lr, final=COSINE_FINAL):  # a learning rate of the sch
 # %% ../nbs/04_train.ipynb #de0d26ae
 class CosineSchedule(keras.callbacks.Callback):
     "Before every batch, set the learning rate on a cosine from `lr` to `lr*COSINE_FINAL` over `steps` optimizer steps or `seconds`."
-    def __init__(self, lr,  # initial learning rate
-                 steps=None,  # planned optimizer steps of the whole run (counted from step 0)
-                 seconds=None,  # or: planned wall time of this `fit`
-                 clock=time.monotonic):  # source of time (tests pass a fake one)
+
+    def __init__(
+        self,
+        lr,  # initial learning rate
+        steps=None,  # planned optimizer steps of the whole run (counted from step 0)
+        seconds=None,  # or: planned wall time of this `fit`
+        clock=time.monotonic,  # source of time (tests pass a fake one)
+    ):
         super().__init__()
-        if (steps is None) == (seconds is None): raise ValueError("give the plan as steps or as seconds, not both or neither")
+        if (steps is None) == (seconds is None):
+            raise ValueError("give the plan as steps or as seconds, not both or neither")
         self.lr, self.steps, self.seconds, self.clock = float(lr), steps, seconds, clock
 
     def on_train_begin(self, logs=None):
         opt = self.model.optimizer
         self.step0 = int(ops.convert_to_numpy(opt.iterations))
-        self.start = 0.0 if self.step0 == 0 else cosine_progress(float(ops.convert_to_numpy(opt.learning_rate)), self.lr)  # of step step0 - 1
-        self.anchor = max(self.step0 - 1, 0)  # the step at progress `start`: the last one taken (its rate is the optimizer's)
+        self.start = (
+            0.0
+            if self.step0 == 0
+            else cosine_progress(float(ops.convert_to_numpy(opt.learning_rate)), self.lr)
+        )  # of step step0 - 1
+        self.anchor = max(
+            self.step0 - 1, 0
+        )  # the step at progress `start`: the last one taken (its rate is the optimizer's)
         self.t0, self.batches = self.clock(), 0
 
     def progress(self, step):  # optimizer step about to be taken
         "Share of the whole run done before `step`."
-        if self.seconds is not None: done = (self.clock() - self.t0) / self.seconds
-        else: done = (step - self.anchor) / max(1, self.steps - self.anchor)
+        if self.seconds is not None:
+            done = (self.clock() - self.t0) / self.seconds
+        else:
+            done = (step - self.anchor) / max(1, self.steps - self.anchor)
         return min(1.0, self.start + (1 - self.start) * done)
 
     def on_train_batch_begin(self, batch, logs=None):
-        if hasattr(self.model, 'jax_state_sync'): self.model.jax_state_sync()  # JAX only: see above
-        self.model.optimizer.learning_rate = float(cosine_lr(self.progress(self.step0 + self.batches), self.lr))
+        if hasattr(self.model, 'jax_state_sync'):
+            self.model.jax_state_sync()  # JAX only: see above
+        self.model.optimizer.learning_rate = float(
+            cosine_lr(self.progress(self.step0 + self.batches), self.lr)
+        )
         self.batches += 1
 
 # %% ../nbs/04_train.ipynb #b7f4a58a
 class EMAWeights(keras.callbacks.SwapEMAWeights):
     "Validate and checkpoint with the optimizer's weight average (`use_ema=True`), train on the weights; resumes from its own checkpoints."
-    def __init__(self, resumed=False):  # True: the model was loaded from a checkpoint written with this callback (the average in the model)
+
+    def __init__(
+        self, resumed=False
+    ):  # True: the model was loaded from a checkpoint written with this callback (the average in the model)
         super().__init__(swap_on_epoch=True)
         self._ema_weights_in_model = resumed  # Keras' flag: swap back at the next epoch's start
-    def _backend_finalize_ema_values(self, optimizer):  # JAX, torch: Keras assigns the weights' own buffer to the average
-        for var, avg in zip(optimizer._trainable_variables, optimizer._model_variables_moving_average): avg.assign(ops.copy(var))
+
+    def _backend_finalize_ema_values(
+        self, optimizer
+    ):  # JAX, torch: Keras assigns the weights' own buffer to the average
+        for var, avg in zip(
+            optimizer._trainable_variables, optimizer._model_variables_moving_average
+        ):
+            avg.assign(ops.copy(var))
 
 # %% ../nbs/04_train.ipynb #850c8959
 def resume_point(run):  # a run folder
     "(model from last.keras or None, epochs done, history rows kept) of a run to resume."
     run = Path(run)
-    if not (run/'last.keras').exists(): return None, 0, None
-    policy = json.loads((run/'config.json').read_text()).get('dtype_policy') if (run/'config.json').exists() else None
+    if not (run / 'last.keras').exists():
+        return None, 0, None
+    policy = (
+        json.loads((run / 'config.json').read_text()).get('dtype_policy')
+        if (run / 'config.json').exists()
+        else None
+    )
     old = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(policy or old)  # the model's own policy: mixed_float16 compiles Adam inside a LossScaleOptimizer, as saved
-    try: model = keras.models.load_model(check_archive(run/'last.keras'))
-    finally: keras.config.set_dtype_policy(old)
-    if not finite_weights(model): raise ValueError(f"cannot resume {run}: last.keras holds NaN or infinite weights; start the run again (overwrite=True) with a lower learning rate")
-    state = json.loads((run/'state.json').read_text()) if (run/'state.json').exists() else {}
-    done, step, saved_step = state.get('epoch', 0), int(ops.convert_to_numpy(model.optimizer.iterations)), state.get('optimizer_step')
+    keras.config.set_dtype_policy(
+        policy or old
+    )  # the model's own policy: mixed_float16 compiles Adam inside a LossScaleOptimizer, as saved
+    try:
+        model = keras.models.load_model(check_archive(run / 'last.keras'))
+    finally:
+        keras.config.set_dtype_policy(old)
+    if not finite_weights(model):
+        raise ValueError(
+            f"cannot resume {run}: last.keras holds NaN or infinite weights; start the run again (overwrite=True) with a lower learning rate"
+        )
+    state = json.loads((run / 'state.json').read_text()) if (run / 'state.json').exists() else {}
+    done, step, saved_step = (
+        state.get('epoch', 0),
+        int(ops.convert_to_numpy(model.optimizer.iterations)),
+        state.get('optimizer_step'),
+    )
     if saved_step is not None and step < saved_step:
-        raise ValueError(f"cannot resume {run}: the optimizer of last.keras loaded at step {step}, but state.json recorded step {saved_step} (policy {model.dtype_policy.name}): its state was not restored")
-    if step != saved_step: done += 1  # a kill between last.keras and state.json: last.keras is one epoch ahead
-    hist = pd.read_csv(run/'history.csv') if (run/'history.csv').exists() else None
+        raise ValueError(
+            f"cannot resume {run}: the optimizer of last.keras loaded at step {step}, but state.json recorded step {saved_step} (policy {model.dtype_policy.name}): its state was not restored"
+        )
+    if step != saved_step:
+        done += 1  # a kill between last.keras and state.json: last.keras is one epoch ahead
+    hist = pd.read_csv(run / 'history.csv') if (run / 'history.csv').exists() else None
     return model, done, None if hist is None else hist[hist.epoch <= done].reset_index(drop=True)
 
 # %% ../nbs/04_train.ipynb #fe2d4e2e
-def plot_curves(history,  # `history.csv` as a DataFrame
-                title=''):  # figure title; say SYNTHETIC when it is
+def plot_curves(
+    history,  # `history.csv` as a DataFrame
+    title='',  # figure title; say SYNTHETIC when it is
+):
     "Loss and Dice per epoch, training and validation, as a Matplotlib Figure."
     from matplotlib.figure import Figure
+
     fig = Figure(figsize=(9, 3.2), dpi=80)
     ax1, ax2 = fig.subplots(1, 2)
     for col, style, label in (('loss', '-', 'training'), ('val_loss', '--', 'validation')):
-        if col in history: ax1.plot(history.epoch, history[col], style, marker='.', label=label)
-    for col, style, label in (('dice_coef', '-', 'training, per slice'), (MONITOR, '--', 'validation, per patient')):
-        if col in history: ax2.plot(history.epoch, history[col], style, marker='.', label=label)
-    for ax, t in ((ax1, 'loss (BCE + Dice)'), (ax2, f'Dice (threshold {PostProcess.threshold})')): ax.set_xlabel('epoch'); ax.set_title(t, fontsize=10); ax.legend(fontsize=8)
-    fig.suptitle(title, fontsize=10); fig.tight_layout()
+        if col in history:
+            ax1.plot(history.epoch, history[col], style, marker='.', label=label)
+    for col, style, label in (
+        ('dice_coef', '-', 'training, per slice'),
+        (MONITOR, '--', 'validation, per patient'),
+    ):
+        if col in history:
+            ax2.plot(history.epoch, history[col], style, marker='.', label=label)
+    for ax, t in ((ax1, 'loss (BCE + Dice)'), (ax2, f'Dice (threshold {PostProcess.threshold})')):
+        ax.set_xlabel('epoch')
+        ax.set_title(t, fontsize=10)
+        ax.legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
     return fig
 
 # %% ../nbs/04_train.ipynb #d7f2d008
 class CurvesPlot(keras.callbacks.Callback):
     "Redraw `curves.png` of a run from its `history.csv` after each epoch."
+
     def __init__(self, run, title):  # run folder, figure title
-        super().__init__(); self.run, self.title = Path(run), title
+        super().__init__()
+        self.run, self.title = Path(run), title
+
     def on_epoch_end(self, epoch, logs=None):
-        if not (self.run/'history.csv').exists(): return  # a first epoch that `RunCheckpoint` did not save (NaN)
-        fig = plot_curves(pd.read_csv(self.run/'history.csv'), self.title)
-        atomic_write(self.run/'curves.png', lambda p: fig.savefig(p))
+        if not (self.run / 'history.csv').exists():
+            return  # a first epoch that `RunCheckpoint` did not save (NaN)
+        fig = plot_curves(pd.read_csv(self.run / 'history.csv'), self.title)
+        atomic_write(self.run / 'curves.png', lambda p: fig.savefig(p))
 
 # %% ../nbs/04_train.ipynb #b5344943
 SCHEDULES = ('plateau', 'cosine')  # learning-rate schedules
-PRECISIONS = (None, 'auto', 'float32', 'mixed_float16', 'mixed_bfloat16')  # dtype policies (None: by device; auto: by device and CPU, `precision_plan`)
+PRECISIONS = (
+    None,
+    'auto',
+    'float32',
+    'mixed_float16',
+    'mixed_bfloat16',
+)  # dtype policies (None: by device; auto: by device and CPU, `precision_plan`)
 XLA_MODES = ('auto', 'on', 'off')  # `TrainConfig.xla`
 KINDS = ('data', 'recipe', 'machine', 'output')  # the groups of `TrainConfig`'s fields
-IGNORED_BY = {'unet': ('backbone',), 'fpn': ('filters', 'batchnorm', 'batchnorm_from')}  # options a model kind does not use: refused unless left at their defaults
+IGNORED_BY = {
+    'unet': ('backbone',),
+    'fpn': ('filters', 'batchnorm', 'batchnorm_from'),
+}  # options a model kind does not use: refused unless left at their defaults
 
-def _opt(kind:str,  # one of `KINDS`
-         default, help:str,  # the default, and what the option means, with units
-         resume='saved',  # a resumed run takes it from its config.json ('saved') or from the new call ('call')
-         choices=None,  # the allowed values, if a few
-         check=None):  # (predicate, 'must ...' text) for other values
+
+def _opt(
+    kind: str,  # one of `KINDS`
+    default,
+    help: str,  # the default, and what the option means, with units
+    resume='saved',  # a resumed run takes it from its config.json ('saved') or from the new call ('call')
+    choices=None,  # the allowed values, if a few
+    check=None,  # (predicate, 'must ...' text) for other values
+):
     "A field of `TrainConfig` with its kind, documentation and checks."
     assert kind in KINDS, kind
-    return field(default=default, metadata=dict(kind=kind, help=help, resume=resume, choices=choices, check=check))
+    return field(
+        default=default,
+        metadata=dict(kind=kind, help=help, resume=resume, choices=choices, check=check),
+    )
+
 
 _at_least = lambda n: (lambda v: v >= n, f'be >= {n}')
 _in_01 = (lambda v: 0 <= v < 1, 'be in [0, 1)')
@@ -430,152 +740,406 @@ _in_01 = (lambda v: 0 <= v < 1, 'be in [0, 1)')
 @dataclass
 class TrainConfig:
     "Every option of a training run, in four kinds (see `config_table`); checked when made."
+
     # data: which patients
-    data: str|None = _opt('data', None, "kaggle_3m folder, a folder holding it, or the Kaggle zip (default: $LGG_DATA, /kaggle/input, else the SYNTHETIC phantom set)")
-    patients: int|None = _opt('data', None, "use only the first N patients, sorted by name (quick runs)", check=(lambda v: v is None or v >= 2, 'be >= 2 (one to train, one to validate)'))
-    valid_pct: float = _opt('data', 0.2, "share of patients held out for validation when fold is None; 0: train on all, keep the last weights", check=_in_01)
-    fold: int|None = _opt('data', None, "train on fold FOLD of FOLDS (cross-validation) instead of a random split")
+    data: str | None = _opt(
+        'data',
+        None,
+        "kaggle_3m folder, a folder holding it, or the Kaggle zip (default: $LGG_DATA, /kaggle/input, else the SYNTHETIC phantom set)",
+    )
+    patients: int | None = _opt(
+        'data',
+        None,
+        "use only the first N patients, sorted by name (quick runs)",
+        check=(lambda v: v is None or v >= 2, 'be >= 2 (one to train, one to validate)'),
+    )
+    valid_pct: float = _opt(
+        'data',
+        0.2,
+        "share of patients held out for validation when fold is None; 0: train on all, keep the last weights",
+        check=_in_01,
+    )
+    fold: int | None = _opt(
+        'data', None, "train on fold FOLD of FOLDS (cross-validation) instead of a random split"
+    )
     folds: int = _opt('data', 5, "number of cross-validation folds", check=_at_least(2))
-    split_seed: int|None = _opt('data', None, "seeds the patient split alone (default: seed): other weights, same patients")
+    split_seed: int | None = _opt(
+        'data', None, "seeds the patient split alone (default: seed): other weights, same patients"
+    )
     # recipe: how the model is made
     seed: int = _opt('recipe', 42, "seeds weights, split, batch order and augmentation")
-    model: str = _opt('recipe', 'unet', "network: unet (chapter 02) or fpn (chapter 03)", choices=('unet', 'fpn'))
-    backbone: str = _opt('recipe', 'simple', "FPN encoder (chapter 03), random weights: simple, resnet50 or efficientnetb0; not for the U-Net")
-    filters: int = _opt('recipe', 64, "U-Net filters of the first stage; not for the FPN", check=_at_least(1))
+    model: str = _opt(
+        'recipe', 'unet', "network: unet (chapter 02) or fpn (chapter 03)", choices=('unet', 'fpn')
+    )
+    backbone: str = _opt(
+        'recipe',
+        'simple',
+        "FPN encoder (chapter 03), random weights: simple, resnet50 or efficientnetb0; not for the U-Net",
+    )
+    filters: int = _opt(
+        'recipe', 64, "U-Net filters of the first stage; not for the FPN", check=_at_least(1)
+    )
     batchnorm: bool = _opt('recipe', False, "U-Net with BatchNormalization after every convolution")
-    batchnorm_from: int = _opt('recipe', 1, "with batchnorm: the first U-Net stage normalised (1: all; 3: the 32x32 and coarser stages of a 128px input, fast in bfloat16)", check=_at_least(1))
-    img_size: int = _opt('recipe', 256, "side of the square network input, pixels; a multiple of 16 (unet) or 32 (fpn)")
-    channels: int = _opt('recipe', 3, "3: pre-contrast, FLAIR, post-contrast; 1: FLAIR only", choices=(1, 3))
-    normalize: bool = _opt('recipe', False, "per-patient percentile normalisation (chapter 01); the model file records it for prediction")
+    batchnorm_from: int = _opt(
+        'recipe',
+        1,
+        "with batchnorm: the first U-Net stage normalised (1: all; 3: the 32x32 and coarser stages of a 128px input, fast in bfloat16)",
+        check=_at_least(1),
+    )
+    img_size: int = _opt(
+        'recipe',
+        256,
+        "side of the square network input, pixels; a multiple of 16 (unet) or 32 (fpn)",
+    )
+    channels: int = _opt(
+        'recipe', 3, "3: pre-contrast, FLAIR, post-contrast; 1: FLAIR only", choices=(1, 3)
+    )
+    normalize: bool = _opt(
+        'recipe',
+        False,
+        "per-patient percentile normalisation (chapter 01); the model file records it for prediction",
+    )
     epochs: int = _opt('recipe', 50, "maximum number of epochs", 'call', check=_at_least(1))
-    batch_size: int = _opt('recipe', 16, "slices per optimizer step, all devices together (the global batch: each of N devices gets BATCH_SIZE/N)", check=_at_least(1))
-    learning_rate: float = _opt('recipe', 1e-3, "Adam's initial learning rate", check=(lambda v: v > 0, 'be > 0'))
-    schedule: str = _opt('recipe', 'plateau', "plateau: halve the rate when the validation loss stalls; cosine: decay over the epochs or the time budget", choices=SCHEDULES)
-    bce_weight: float = _opt('recipe', 1.0, "weight of the binary cross-entropy in the loss", check=(lambda v: v >= 0, 'be >= 0'))
-    dice_weight: float = _opt('recipe', 1.0, "weight of the soft Dice in the loss", check=(lambda v: v >= 0, 'be >= 0'))
-    dice_over: str = _opt('recipe', 'slice', "the soft Dice's sums run over each slice or over the whole batch", choices=DICE_OVER)
-    tversky_beta: float = _opt('recipe', 0.5, "weight of missed tumour in the soft Dice term (0.5: Dice; more: Tversky, favouring recall)", check=(lambda v: 0 <= v <= 1, 'be in [0, 1]'))
-    ema: float = _opt('recipe', 0.0, "momentum of the weight average that is validated and saved (0: off; e.g. 0.995)", check=(_in_01[0], 'be in [0, 1) (0: off)'))
-    patience: int = _opt('recipe', 10, "early stopping: epochs without a better per-patient validation Dice", 'call', check=_at_least(1))
-    time_budget: float|None = _opt('recipe', None, "minutes; stop before an epoch that would overrun (a recipe in minutes depends on the machine: prefer epochs)", 'call', check=(lambda v: v is None or v > 0, 'be > 0 minutes'))
-    augment: bool = _opt('recipe', True, "random flips, rotations, zooms and intensity changes of the training slices")
-    rotate: float = _opt('recipe', 15.0, "augmentation: maximum rotation, degrees", check=(lambda v: 0 <= v <= 180, 'be in [0, 180]'))
+    batch_size: int = _opt(
+        'recipe',
+        16,
+        "slices per optimizer step, all devices together (the global batch: each of N devices gets BATCH_SIZE/N)",
+        check=_at_least(1),
+    )
+    learning_rate: float = _opt(
+        'recipe', 1e-3, "Adam's initial learning rate", check=(lambda v: v > 0, 'be > 0')
+    )
+    schedule: str = _opt(
+        'recipe',
+        'plateau',
+        "plateau: halve the rate when the validation loss stalls; cosine: decay over the epochs or the time budget",
+        choices=SCHEDULES,
+    )
+    bce_weight: float = _opt(
+        'recipe',
+        1.0,
+        "weight of the binary cross-entropy in the loss",
+        check=(lambda v: v >= 0, 'be >= 0'),
+    )
+    dice_weight: float = _opt(
+        'recipe', 1.0, "weight of the soft Dice in the loss", check=(lambda v: v >= 0, 'be >= 0')
+    )
+    dice_over: str = _opt(
+        'recipe',
+        'slice',
+        "the soft Dice's sums run over each slice or over the whole batch",
+        choices=DICE_OVER,
+    )
+    tversky_beta: float = _opt(
+        'recipe',
+        0.5,
+        "weight of missed tumour in the soft Dice term (0.5: Dice; more: Tversky, favouring recall)",
+        check=(lambda v: 0 <= v <= 1, 'be in [0, 1]'),
+    )
+    ema: float = _opt(
+        'recipe',
+        0.0,
+        "momentum of the weight average that is validated and saved (0: off; e.g. 0.995)",
+        check=(_in_01[0], 'be in [0, 1) (0: off)'),
+    )
+    patience: int = _opt(
+        'recipe',
+        10,
+        "early stopping: epochs without a better per-patient validation Dice",
+        'call',
+        check=_at_least(1),
+    )
+    time_budget: float | None = _opt(
+        'recipe',
+        None,
+        "minutes; stop before an epoch that would overrun (a recipe in minutes depends on the machine: prefer epochs)",
+        'call',
+        check=(lambda v: v is None or v > 0, 'be > 0 minutes'),
+    )
+    augment: bool = _opt(
+        'recipe',
+        True,
+        "random flips, rotations, zooms and intensity changes of the training slices",
+    )
+    rotate: float = _opt(
+        'recipe',
+        15.0,
+        "augmentation: maximum rotation, degrees",
+        check=(lambda v: 0 <= v <= 180, 'be in [0, 180]'),
+    )
     zoom: float = _opt('recipe', 0.1, "augmentation: maximum relative zoom", check=_in_01)
-    gamma: float = _opt('recipe', 0.0, "augmentation: maximum relative change of the intensity exponent (x -> x**g, g log-uniform in [1/(1+gamma), 1+gamma]; 0: off)", check=(lambda v: 0 <= v <= 1, 'be in [0, 1]'))
-    flair_fill: float = _opt('recipe', 0.0, "augmentation: probability of copying FLAIR over pre-/post-contrast, as for missing sequences", check=(lambda v: 0 <= v <= 1, 'be in [0, 1]'))
-    oversample: float = _opt('recipe', 0.0, "wanted share of tumour slices per epoch (0: off)", check=_in_01)
+    gamma: float = _opt(
+        'recipe',
+        0.0,
+        "augmentation: maximum relative change of the intensity exponent (x -> x**g, g log-uniform in [1/(1+gamma), 1+gamma]; 0: off)",
+        check=(lambda v: 0 <= v <= 1, 'be in [0, 1]'),
+    )
+    flair_fill: float = _opt(
+        'recipe',
+        0.0,
+        "augmentation: probability of copying FLAIR over pre-/post-contrast, as for missing sequences",
+        check=(lambda v: 0 <= v <= 1, 'be in [0, 1]'),
+    )
+    oversample: float = _opt(
+        'recipe', 0.0, "wanted share of tumour slices per epoch (0: off)", check=_in_01
+    )
     # machine: how this machine runs it
-    devices: int|None = _opt('machine', None, "devices to train on at once, data-parallel (default: every visible GPU, else the CPU); the learning rate is not rescaled", 'call', check=(lambda v: v is None or v >= 1, 'be >= 1'))
-    precision: str|None = _opt('machine', None, "dtype policy (default: mixed_float16 on a GPU, else float32; auto: also mixed_bfloat16 on a CPU with AMX)", choices=PRECISIONS)
-    xla: str = _opt('machine', 'auto', "XLA for training: auto measures both paths at the start of a run on a CPU under TensorFlow and keeps the faster "
-                    "(GPU, JAX: on; runs under 300 steps or 5 minutes: off); on/off force one (resumed runs and later folds reuse the first choice)", choices=XLA_MODES)
+    devices: int | None = _opt(
+        'machine',
+        None,
+        "devices to train on at once, data-parallel (default: every visible GPU, else the CPU); the learning rate is not rescaled",
+        'call',
+        check=(lambda v: v is None or v >= 1, 'be >= 1'),
+    )
+    precision: str | None = _opt(
+        'machine',
+        None,
+        "dtype policy (default: mixed_float16 on a GPU, else float32; auto: also mixed_bfloat16 on a CPU with AMX)",
+        choices=PRECISIONS,
+    )
+    xla: str = _opt(
+        'machine',
+        'auto',
+        "XLA for training: auto measures both paths at the start of a run on a CPU under TensorFlow and keeps the faster "
+        "(GPU, JAX: on; runs under 300 steps or 5 minutes: off); on/off force one (resumed runs and later folds reuse the first choice)",
+        choices=XLA_MODES,
+    )
     # output: where the run goes
     out: str = _opt('output', 'runs', "folder holding the runs", 'call')
-    name: str|None = _opt('output', None, "run folder name (default: the start time and the model)", 'call')
-    resume: bool = _opt('output', False, "continue the run OUT/NAME from its last complete epoch", 'call')
+    name: str | None = _opt(
+        'output', None, "run folder name (default: the start time and the model)", 'call'
+    )
+    resume: bool = _opt(
+        'output', False, "continue the run OUT/NAME from its last complete epoch", 'call'
+    )
     overwrite: bool = _opt('output', False, "replace an existing OUT/NAME", 'call')
-    verbose: int = _opt('output', 1, "Keras progress: 1 a bar, 2 a line per epoch, 0 silent", 'call', choices=(0, 1, 2))
+    verbose: int = _opt(
+        'output',
+        1,
+        "Keras progress: 1 a bar, 2 a line per epoch, 0 silent",
+        'call',
+        choices=(0, 1, 2),
+    )
 
     def __post_init__(self):
-        for f in fields(self): setattr(self, f.name, _checked(f, getattr(self, f.name)))
+        for f in fields(self):
+            setattr(self, f.name, _checked(f, getattr(self, f.name)))
         for k in IGNORED_BY[self.model]:
-            if getattr(self, k) != self.__dataclass_fields__[k].default: raise ValueError(f"{k} does nothing for model {self.model!r}: leave it out")
+            if getattr(self, k) != self.__dataclass_fields__[k].default:
+                raise ValueError(f"{k} does nothing for model {self.model!r}: leave it out")
         step = SIZE_STEP[self.model]
-        if self.img_size < step or self.img_size % step: raise ValueError(f"img_size {self.img_size} must be a positive multiple of {step} for model {self.model!r}")
-        if self.fold is not None and not 0 <= self.fold < self.folds: raise ValueError(f"fold must be in 0..{self.folds-1}, got {self.fold}")
-        if self.resume and self.overwrite: raise ValueError("resume and overwrite exclude each other")
-        if self.devices and self.batch_size % self.devices: raise ValueError(f"batch_size {self.batch_size} must be a multiple of devices {self.devices}: each device gets an equal share")
+        if self.img_size < step or self.img_size % step:
+            raise ValueError(
+                f"img_size {self.img_size} must be a positive multiple of {step} for model {self.model!r}"
+            )
+        if self.fold is not None and not 0 <= self.fold < self.folds:
+            raise ValueError(f"fold must be in 0..{self.folds - 1}, got {self.fold}")
+        if self.resume and self.overwrite:
+            raise ValueError("resume and overwrite exclude each other")
+        if self.devices and self.batch_size % self.devices:
+            raise ValueError(
+                f"batch_size {self.batch_size} must be a multiple of devices {self.devices}: each device gets an equal share"
+            )
 
 # %% ../nbs/04_train.ipynb #b4777f86
 def _field_type(f):
     "The type of a `TrainConfig` field, without its `None`."
-    return next(a for a in f.type.__args__ if a is not type(None)) if isinstance(f.type, types.UnionType) else f.type
+    return (
+        next(a for a in f.type.__args__ if a is not type(None))
+        if isinstance(f.type, types.UnionType)
+        else f.type
+    )
+
 
 def _checked(f, v):  # a field and a value for it
     "`v` converted to the field's type (paths to str, ints to float) and checked; ValueError naming the field."
     t = _field_type(f)
     if v is not None:
-        if t is str and isinstance(v, os.PathLike): v = str(v)
-        elif t is float and isinstance(v, (int, np.integer)) and not isinstance(v, bool): v = float(v)
-        elif t is int and isinstance(v, np.integer): v = int(v)
-        if not isinstance(v, t) or (t is not bool and isinstance(v, bool)): raise ValueError(f"{f.name} must be a {t.__name__}, got {v!r}")
-        if t is float and not np.isfinite(v): raise ValueError(f"{f.name} must be a finite number, got {v}")  # `--learning-rate inf` trains on NaN
-    elif f.default is not None: raise ValueError(f"{f.name} must be a {t.__name__}, got None")
+        if t is str and isinstance(v, os.PathLike):
+            v = str(v)
+        elif t is float and isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+            v = float(v)
+        elif t is int and isinstance(v, np.integer):
+            v = int(v)
+        if not isinstance(v, t) or (t is not bool and isinstance(v, bool)):
+            raise ValueError(f"{f.name} must be a {t.__name__}, got {v!r}")
+        if t is float and not np.isfinite(v):
+            raise ValueError(
+                f"{f.name} must be a finite number, got {v}"
+            )  # `--learning-rate inf` trains on NaN
+    elif f.default is not None:
+        raise ValueError(f"{f.name} must be a {t.__name__}, got None")
     m = f.metadata
-    if m['choices'] is not None and v not in m['choices']: raise ValueError(f"unknown {f.name} {v!r}: choose one of {', '.join(map(str, m['choices']))}")
-    if m['check'] is not None and not m['check'][0](v): raise ValueError(f"{f.name} must {m['check'][1]}, got {v}")
+    if m['choices'] is not None and v not in m['choices']:
+        raise ValueError(
+            f"unknown {f.name} {v!r}: choose one of {', '.join(map(str, m['choices']))}"
+        )
+    if m['check'] is not None and not m['check'][0](v):
+        raise ValueError(f"{f.name} must {m['check'][1]}, got {v}")
     return v
+
 
 def config_table():
     "The options of `TrainConfig` as a table: name, kind, type, default, meaning, where a resumed run takes it."
-    return pd.DataFrame([dict(option=f.name, kind=f.metadata['kind'], type=_field_type(f).__name__, default=f.default, meaning=f.metadata['help'],
-                              on_resume=f.metadata['resume']) for f in fields(TrainConfig)]).set_index('option')
+    return pd.DataFrame(
+        [
+            dict(
+                option=f.name,
+                kind=f.metadata['kind'],
+                type=_field_type(f).__name__,
+                default=f.default,
+                meaning=f.metadata['help'],
+                on_resume=f.metadata['resume'],
+            )
+            for f in fields(TrainConfig)
+        ]
+    ).set_index('option')
 
-def config_fields(kind:str):  # one of `KINDS`
+
+def config_fields(kind: str):  # one of `KINDS`
     "Names of the `TrainConfig` fields of one kind, in declaration order."
-    if kind not in KINDS: raise ValueError(f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
     return [f.name for f in fields(TrainConfig) if f.metadata['kind'] == kind]
+
 
 def recipe_fields():
     "The fields that say how a model is made: what a model card records and a cross-validation compares."
     return config_fields('recipe')
 
 # %% ../nbs/04_train.ipynb #3d479536
-def run_config(cfg:TrainConfig, df, mixed):  # the run's options, its slice index, a GPU seen (mixed precision by default)?
+def run_config(
+    cfg: TrainConfig, df, mixed
+):  # the run's options, its slice index, a GPU seen (mixed precision by default)?
     "The content of `config.json`: every field of `cfg`, and what the run found."
     import lgg_unet
-    versions = {'python': platform.python_version(), 'keras': keras.__version__, 'numpy': np.__version__, 'lgg_unet': lgg_unet.__version__}
+
+    versions = {
+        'python': platform.python_version(),
+        'keras': keras.__version__,
+        'numpy': np.__version__,
+        'lgg_unet': lgg_unet.__version__,
+    }
     for mod in ('tensorflow', 'jax', 'torch'):
-        if mod in sys.modules: versions[mod] = getattr(sys.modules[mod], '__version__', '?')
+        if mod in sys.modules:
+            versions[mod] = getattr(sys.modules[mod], '__version__', '?')
     policy, why = precision_plan(cfg.precision, mixed)
-    return {**asdict(cfg), 'synthetic': bool(df.attrs.get('synthetic')), 'data_root': df.attrs.get('root'), 'slices': len(df),
-            'backend': keras.backend.backend(), 'dtype_policy': policy, 'precision_choice': {'choice': policy, 'reason': why, 'cpu': cpu_info()},
-            'versions': versions, 'started': time.strftime('%Y-%m-%dT%H:%M:%S')}
+    return {
+        **asdict(cfg),
+        'synthetic': bool(df.attrs.get('synthetic')),
+        'data_root': df.attrs.get('root'),
+        'slices': len(df),
+        'backend': keras.backend.backend(),
+        'dtype_policy': policy,
+        'precision_choice': {'choice': policy, 'reason': why, 'cpu': cpu_info()},
+        'versions': versions,
+        'started': time.strftime('%Y-%m-%dT%H:%M:%S'),
+    }
 
 # %% ../nbs/04_train.ipynb #runmod02
-def run_model(config,  # a `TrainConfig`, or a run's `config.json` as a dict
-              policy:str='float32',  # dtype policy the layers compute in (`config.json`'s `dtype_policy`)
-              compile:bool=True):  # with the run's optimizer, loss and metrics
+def run_model(
+    config,  # a `TrainConfig`, or a run's `config.json` as a dict
+    policy: str = 'float32',  # dtype policy the layers compute in (`config.json`'s `dtype_policy`)
+    compile: bool = True,  # with the run's optimizer, loss and metrics
+):
     "The network of a run, built from its configuration, and compiled as `train` compiles it unless `compile` is False."
     c = {**asdict(TrainConfig()), **(config if isinstance(config, dict) else asdict(config))}
-    model = build_model(c['model'], c['backbone'], c['filters'], c['img_size'], c['channels'], mixed=policy,
-                        batchnorm=c['batchnorm'], batchnorm_from=c['batchnorm_from'])
+    model = build_model(
+        c['model'],
+        c['backbone'],
+        c['filters'],
+        c['img_size'],
+        c['channels'],
+        mixed=policy,
+        batchnorm=c['batchnorm'],
+        batchnorm_from=c['batchnorm_from'],
+    )
     if compile:
-        adam = keras.optimizers.Adam(c['learning_rate'], use_ema=c['ema'] > 0, ema_momentum=c['ema'] or 0.99)
+        adam = keras.optimizers.Adam(
+            c['learning_rate'], use_ema=c['ema'] > 0, ema_momentum=c['ema'] or 0.99
+        )
         loss = BCEDiceLoss(c['bce_weight'], c['dice_weight'], c['dice_over'], c['tversky_beta'])
         model.compile(adam, loss, metrics=training_metrics())
     return model
 
 # %% ../nbs/04_train.ipynb #7abd47b9
-def run_batches(df, split, cfg:TrainConfig):  # slice index, patients of the run (`run_split`), options
+def run_batches(
+    df, split, cfg: TrainConfig
+):  # slice index, patients of the run (`run_split`), options
     "(training `SliceBatches`, (validation `SliceBatches`, the validation slices' index rows) or None) for the patients of `split`."
     part = lambda k: df[df.patient.isin(split[k])].reset_index(drop=True)
     tr, va = part('train'), part('valid')
-    norm = lambda d: d.patient.values if cfg.normalize else None  # per-patient normalisation (chapter 01)
-    aug = dict(rotate=cfg.rotate, zoom=cfg.zoom, flair_fill=cfg.flair_fill, gamma=cfg.gamma) if cfg.augment else False
+    norm = lambda d: (
+        d.patient.values if cfg.normalize else None
+    )  # per-patient normalisation (chapter 01)
+    aug = (
+        dict(rotate=cfg.rotate, zoom=cfg.zoom, flair_fill=cfg.flair_fill, gamma=cfg.gamma)
+        if cfg.augment
+        else False
+    )
     trc = build_cache(tr, cfg.img_size)
-    train_ds = SliceBatches(trc.images, trc.masks, cfg.batch_size, augment=aug, shuffle=True, oversample=cfg.oversample, channels=cfg.channels,
-                            seed=cfg.seed, workers=2, normalize=norm(tr))
-    if not len(va): return train_ds, None
+    train_ds = SliceBatches(
+        trc.images,
+        trc.masks,
+        cfg.batch_size,
+        augment=aug,
+        shuffle=True,
+        oversample=cfg.oversample,
+        channels=cfg.channels,
+        seed=cfg.seed,
+        workers=2,
+        normalize=norm(tr),
+    )
+    if not len(va):
+        return train_ds, None
     vac = build_cache(va, cfg.img_size)
-    return train_ds, (SliceBatches(vac.images, vac.masks, cfg.batch_size, shuffle=False, channels=cfg.channels, normalize=norm(va)), va)
+    return train_ds, (
+        SliceBatches(
+            vac.images,
+            vac.masks,
+            cfg.batch_size,
+            shuffle=False,
+            channels=cfg.channels,
+            normalize=norm(va),
+        ),
+        va,
+    )
 
 # %% ../nbs/04_train.ipynb #3d78029f
-DEMO = dict(model='unet', filters=8, img_size=128, epochs=15, batch_size=8, valid_pct=0.25, oversample=0.5, patience=15)  # `lgg_train --demo`
+DEMO = dict(
+    model='unet',
+    filters=8,
+    img_size=128,
+    epochs=15,
+    batch_size=8,
+    valid_pct=0.25,
+    oversample=0.5,
+    patience=15,
+)  # `lgg_train --demo`
+
 
 def demo_data():
     "The phantom set of `lgg_train --demo` (16 patients, 16 slices each), made once in `cache_dir()`."
-    return make_synthetic(cache_dir()/'synthetic-demo-16x16-seed0', n_patients=16, n_slices=16, seed=0)
+    return make_synthetic(
+        cache_dir() / 'synthetic-demo-16x16-seed0', n_patients=16, n_slices=16, seed=0
+    )
 
-def train_config(config:TrainConfig|None=None,  # start from these options (default: `TrainConfig()`)
-                 demo=False,  # start from the demo preset `DEMO`, on its own phantom set, instead
-                 **overrides):  # `TrainConfig` fields to set on top
+
+def train_config(
+    config: TrainConfig | None = None,  # start from these options (default: `TrainConfig()`)
+    demo=False,  # start from the demo preset `DEMO`, on its own phantom set, instead
+    **overrides,  # `TrainConfig` fields to set on top
+):
     "The checked `TrainConfig` of a call: defaults or preset, then `overrides`; ValueError naming an unknown option."
     unknown = sorted(set(overrides) - {f.name for f in fields(TrainConfig)})
-    if unknown: raise ValueError(f"unknown training option(s): {', '.join(unknown)}")
+    if unknown:
+        raise ValueError(f"unknown training option(s): {', '.join(unknown)}")
     if demo:
-        if config is not None: raise ValueError("give a config or demo=True, not both")
-        config = TrainConfig(**DEMO, data=str(demo_data()) if overrides.get('data') is None else overrides['data'])
+        if config is not None:
+            raise ValueError("give a config or demo=True, not both")
+        config = TrainConfig(
+            **DEMO, data=str(demo_data()) if overrides.get('data') is None else overrides['data']
+        )
     return replace(config or TrainConfig(), **overrides)
 
 # %% ../nbs/04_train.ipynb #e9272525
@@ -585,156 +1149,277 @@ def _same_value(key, given, saved):
         return Path(given).expanduser().resolve() == Path(saved).expanduser().resolve()
     return json.loads(json.dumps(given, default=str)) == saved
 
-def resumed_config(cfg:TrainConfig,  # the options of the call
-                   run,  # the run folder to continue
-                   file='config.json',  # the file in `run` that holds its options (a CV folder's is cv.json)
-                   given=()):  # the options the call gave explicitly (names and values): refused where the record says otherwise
+
+def resumed_config(
+    cfg: TrainConfig,  # the options of the call
+    run,  # the run folder to continue
+    file='config.json',  # the file in `run` that holds its options (a CV folder's is cv.json)
+    given=(),  # the options the call gave explicitly (names and values): refused where the record says otherwise
+):
     "The options of a resumed run: fields marked 'saved' from its `file`, the others from `cfg`; ValueError naming each given option the record contradicts."
-    if (Path(run)/'last.keras').exists(): check_archive(Path(run)/'last.keras')  # a damaged checkpoint fails before any work
-    p = Path(run)/file
-    if not p.exists(): return cfg  # killed before its first file
+    if (Path(run) / 'last.keras').exists():
+        check_archive(Path(run) / 'last.keras')  # a damaged checkpoint fails before any work
+    p = Path(run) / file
+    if not p.exists():
+        return cfg  # killed before its first file
     saved, given = json.loads(p.read_text()), dict(given)
     kept = [f.name for f in fields(cfg) if f.metadata['resume'] == 'saved' and f.name in saved]
-    bad = [f"{k}={given[k]!r} ({file} has {saved[k]!r})" for k in kept if k in given and not _same_value(k, given[k], saved[k])]
-    if bad: raise ValueError(f"cannot resume {Path(run)}: {', '.join(bad)}; drop the option, or start a new run under another name")
+    bad = [
+        f"{k}={given[k]!r} ({file} has {saved[k]!r})"
+        for k in kept
+        if k in given and not _same_value(k, given[k], saved[k])
+    ]
+    if bad:
+        raise ValueError(
+            f"cannot resume {Path(run)}: {', '.join(bad)}; drop the option, or start a new run under another name"
+        )
     return replace(cfg, **{k: saved[k] for k in kept})
 
 # %% ../nbs/04_train.ipynb #1fb3b276
 def _schedule_callback(cfg, steps_per_epoch, validated):
     "The learning-rate callback of a run: cosine over its time budget or its epochs, or a halving on plateaus (of the training loss without validation)."
     if cfg.schedule == 'cosine':
-        if cfg.time_budget: return CosineSchedule(cfg.learning_rate, seconds=cfg.time_budget*60)
-        return CosineSchedule(cfg.learning_rate, steps=cfg.epochs*steps_per_epoch)
-    return keras.callbacks.ReduceLROnPlateau('val_loss' if validated else 'loss', factor=0.5, patience=max(1, cfg.patience//3), min_lr=1e-6)
+        if cfg.time_budget:
+            return CosineSchedule(cfg.learning_rate, seconds=cfg.time_budget * 60)
+        return CosineSchedule(cfg.learning_rate, steps=cfg.epochs * steps_per_epoch)
+    return keras.callbacks.ReduceLROnPlateau(
+        'val_loss' if validated else 'loss',
+        factor=0.5,
+        patience=max(1, cfg.patience // 3),
+        min_lr=1e-6,
+    )
+
 
 def _fit_model(cfg, info, run, model, done, hist, train_ds, valid):
     "Compile (new runs) and fit from epoch `done`, with the run's callbacks, inside `data_parallel`; return (TimeBudget or None, model)."
     policy, n = info['dtype_policy'], len(info['train_devices'])
-    if n > 1: train_ds = EvenBatches(train_ds, n)
-    if model is None: model = run_model(cfg, policy)
-    settle_xla(cfg, run, model, train_ds, gpu_available(), print if cfg.verbose else lambda *a: None, n)  # new and resumed models alike: `load_model` compiles with 'auto'
+    if n > 1:
+        train_ds = EvenBatches(train_ds, n)
+    if model is None:
+        model = run_model(cfg, policy)
+    settle_xla(
+        cfg, run, model, train_ds, gpu_available(), print if cfg.verbose else lambda *a: None, n
+    )  # new and resumed models alike: `load_model` compiles with 'auto'
     budget = TimeBudget(cfg.time_budget) if cfg.time_budget else None
     title = f"{run.name}: {cfg.model}" + (' - SYNTHETIC phantom data' if info['synthetic'] else '')
-    ema = [EMAWeights(resumed=done > 0)] if cfg.ema else []  # first: validation and checkpoints see the average
+    ema = (
+        [EMAWeights(resumed=done > 0)] if cfg.ema else []
+    )  # first: validation and checkpoints see the average
     check = [PatientValidation(*valid)] if valid else []
     stop = [ResumableEarlyStopping(cfg.patience, hist)] if valid else []
     nan = StopOnNaN()
-    cbs = [nan] + ema + check + [RunCheckpoint(run, hist, MONITOR if valid else None), CurvesPlot(run, title)] + stop + [
-           _schedule_callback(cfg, len(train_ds), bool(valid))] + ([budget] if budget else [])
-    for _ in range(done): train_ds.on_epoch_end()  # the augmentations a resumed run would have seen
+    cbs = (
+        [nan]
+        + ema
+        + check
+        + [RunCheckpoint(run, hist, MONITOR if valid else None), CurvesPlot(run, title)]
+        + stop
+        + [_schedule_callback(cfg, len(train_ds), bool(valid))]
+        + ([budget] if budget else [])
+    )
+    for _ in range(done):
+        train_ds.on_epoch_end()  # the augmentations a resumed run would have seen
     model.fit(train_ds, epochs=cfg.epochs, initial_epoch=done, callbacks=cbs, verbose=cfg.verbose)
-    if nan.where: raise nan.error(run)
+    if nan.where:
+        raise nan.error(run)
     return budget, model
 
 # %% ../nbs/04_train.ipynb #44286011
-def train(config:TrainConfig|None=None,  # the run's options (default: `TrainConfig()`)
-          demo=False,  # start from the demo preset `DEMO` instead of the defaults
-          **overrides):  # `TrainConfig` fields, e.g. `epochs=2`: the notebook's way to change a few
+def train(
+    config: TrainConfig | None = None,  # the run's options (default: `TrainConfig()`)
+    demo=False,  # start from the demo preset `DEMO` instead of the defaults
+    **overrides,  # `TrainConfig` fields, e.g. `epochs=2`: the notebook's way to change a few
+):
     "Train a segmentation model; every file goes to the run folder, whose Path is returned."
     cfg = train_config(config, demo, **overrides)
     check_writable(cfg.out)  # before the data are indexed
-    if cfg.resume: cfg = resumed_config(cfg, run_dir(cfg.out, cfg.name, resume=True), given=overrides)
+    if cfg.resume:
+        cfg = resumed_config(cfg, run_dir(cfg.out, cfg.name, resume=True), given=overrides)
     devices = train_devices(cfg.devices)
-    if cfg.batch_size % len(devices): raise ValueError(f"batch_size {cfg.batch_size} must be a multiple of the {len(devices)} devices: each gets an equal share")
+    if cfg.batch_size % len(devices):
+        raise ValueError(
+            f"batch_size {cfg.batch_size} must be a multiple of the {len(devices)} devices: each gets an equal share"
+        )
     keras.utils.set_random_seed(cfg.seed)
     df = run_data(cfg.data, cfg.patients)
-    split = run_split(df, cfg.valid_pct, cfg.fold, cfg.folds, cfg.seed if cfg.split_seed is None else cfg.split_seed)
+    split = run_split(
+        df,
+        cfg.valid_pct,
+        cfg.fold,
+        cfg.folds,
+        cfg.seed if cfg.split_seed is None else cfg.split_seed,
+    )
     label = '-'.join(['demo'] * demo + [cfg.model] + ['SYNTHETIC'] * df.attrs['synthetic'])
     run = run_dir(cfg.out, cfg.name, cfg.resume, cfg.overwrite, label)
     info = {**run_config(cfg, df, gpu_available()), 'train_devices': devices}
-    if not (run/'config.json').exists(): write_json(run/'split.json', split); write_json(run/'config.json', info)
+    if not (run / 'config.json').exists():
+        write_json(run / 'split.json', split)
+        write_json(run / 'config.json', info)
     train_ds, valid = run_batches(df, split, cfg)
     with data_parallel(devices):  # models are built, loaded and trained inside
         model, done, hist = resume_point(run) if cfg.resume else (None, 0, None)
         budget, model = _fit_model(cfg, info, run, model, done, hist, train_ds, valid)
-    state = json.loads((run/'state.json').read_text())
-    stopped = 'time_budget' if budget and budget.stopped else 'early_stopping' if state['epoch'] < cfg.epochs else 'completed'
+    state = json.loads((run / 'state.json').read_text())
+    stopped = (
+        'time_budget'
+        if budget and budget.stopped
+        else 'early_stopping'
+        if state['epoch'] < cfg.epochs
+        else 'completed'
+    )
     write_state(run, finished=True, stopped=stopped)
     return run
 
 # %% ../nbs/04_train.ipynb #079686d1
-def train_devices(devices=None):  # `TrainConfig.devices`: how many (None: every visible GPU, else one CPU)
+def train_devices(
+    devices=None,  # `TrainConfig.devices`: how many (None: every visible GPU, else one CPU)
+):
     "Names of the devices a run trains on, as its Keras backend calls them: the first `devices` GPUs, else CPU devices."
     b = keras.backend.backend()
     if b == 'tensorflow':
         import tensorflow as tf
+
         gpus = [d.name for d in tf.config.list_logical_devices('GPU')]
-        avail, kind = (gpus, 'GPU') if gpus else ([d.name for d in tf.config.list_logical_devices('CPU')], 'CPU')
+        avail, kind = (
+            (gpus, 'GPU')
+            if gpus
+            else ([d.name for d in tf.config.list_logical_devices('CPU')], 'CPU')
+        )
     elif b == 'jax':
-        avail = keras.distribution.list_devices(); kind = 'CPU' if avail[0].startswith('cpu') else avail[0].split(':')[0].upper()
-    else: avail, kind = ['default'], 'GPU' if gpu_available() else 'CPU'  # torch: one device, as Keras places it
+        avail = keras.distribution.list_devices()
+        kind = 'CPU' if avail[0].startswith('cpu') else avail[0].split(':')[0].upper()
+    else:
+        avail, kind = (
+            ['default'],
+            'GPU' if gpu_available() else 'CPU',
+        )  # torch: one device, as Keras places it
     n = (1 if kind == 'CPU' else len(avail)) if devices is None else devices
-    if n > len(avail): raise ValueError(f"devices={n}, but the {b} backend sees {len(avail)} {kind} device(s)" + (': data-parallel training needs tensorflow or jax' if b == 'torch' else ''))
+    if n > len(avail):
+        raise ValueError(
+            f"devices={n}, but the {b} backend sees {len(avail)} {kind} device(s)"
+            + (': data-parallel training needs tensorflow or jax' if b == 'torch' else '')
+        )
     return avail[:n]
 
 # %% ../nbs/04_train.ipynb #60fc9ada
 @contextmanager
 def data_parallel(devices):  # device names from `train_devices`
     "Block inside which models are built, loaded and trained on all `devices` at once: MirroredStrategy (TensorFlow) or DataParallel (JAX)."
-    if len(devices) < 2: yield; return
+    if len(devices) < 2:
+        yield
+        return
     if keras.backend.backend() == 'tensorflow':
         import tensorflow as tf
-        with tf.distribute.MirroredStrategy(devices).scope(): yield
+
+        with tf.distribute.MirroredStrategy(devices).scope():
+            yield
         return
     old = keras.distribution.distribution()
     keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
-    try: yield
-    finally: keras.distribution.set_distribution(old)
+    try:
+        yield
+    finally:
+        keras.distribution.set_distribution(old)
 
 # %% ../nbs/04_train.ipynb #fecdf080
 class EvenBatches(keras.utils.PyDataset):
     "The batches of a `SliceBatches` cut to a multiple of `n` slices, one equal share per device; a last batch under `n` slices is left out."
-    def __init__(self, batches, n):  # `SliceBatches` (reads its `order` and `batch_size`), number of devices
-        super().__init__(workers=batches.workers, use_multiprocessing=batches.use_multiprocessing, max_queue_size=batches.max_queue_size)
+
+    def __init__(
+        self, batches, n
+    ):  # `SliceBatches` (reads its `order` and `batch_size`), number of devices
+        super().__init__(
+            workers=batches.workers,
+            use_multiprocessing=batches.use_multiprocessing,
+            max_queue_size=batches.max_queue_size,
+        )
         self.batches, self.n = batches, n
+
     def __len__(self):
         full, rest = divmod(len(self.batches.order), self.batches.batch_size)
         return full + (rest >= self.n)
+
     def __getitem__(self, i):
         x, y = self.batches[i]
         k = len(x) // self.n * self.n
         return x[:k], y[:k]
-    def on_epoch_end(self): self.batches.on_epoch_end()
+
+    def on_epoch_end(self):
+        self.batches.on_epoch_end()
 
 # %% ../nbs/04_train.ipynb #e61efe07
-def use_xla(model:keras.Model, # a compiled model, before its first `fit`
-            on:bool=True, # XLA on (True) or off
-           ) -> keras.Model:
+def use_xla(
+    model: keras.Model,  # a compiled model, before its first `fit`
+    on: bool = True,  # XLA on (True) or off
+) -> keras.Model:
     "Make `fit` compile with XLA or without (TensorFlow, JAX; the torch backend is left alone); return `model`."
-    if keras.backend.backend() != 'torch': model.jit_compile = bool(on)
+    if keras.backend.backend() != 'torch':
+        model.jit_compile = bool(on)
     return model
 
 # %% ../nbs/04_train.ipynb #5385d578
 XLA_TIE = 0.05  # rates closer than this (relative) are a tie, settled for no XLA
 
-def choose_path(timings:dict, # images/s of {'on': XLA, 'off': no XLA}; None for a path that failed
-                tie=XLA_TIE): # relative difference below which the two are a tie
+
+def choose_path(
+    timings: dict,  # images/s of {'on': XLA, 'off': no XLA}; None for a path that failed
+    tie=XLA_TIE,  # relative difference below which the two are a tie
+):
     "('on'|'off', reason): the faster training path; a tie goes to 'off', a failed path loses."
     on, off = timings.get('on'), timings.get('off')
-    if on is None and off is None: raise ValueError("no training path ran in the probe: XLA on and off both failed")
-    if on is None or off is None: return ('off', 'XLA failed in the probe') if on is None else ('on', 'the path without XLA failed in the probe')
-    if on > off * (1 + tie): return 'on', f"XLA {on/off:.2f}x as fast ({on:.1f} vs {off:.1f} images/s)"
-    if off >= on: return 'off', f"no XLA {off/on:.2f}x as fast ({off:.1f} vs {on:.1f} images/s)"
-    return 'off', f"a tie: XLA only {on/off:.2f}x as fast ({on:.1f} vs {off:.1f} images/s); no XLA compiles sooner"
+    if on is None and off is None:
+        raise ValueError("no training path ran in the probe: XLA on and off both failed")
+    if on is None or off is None:
+        return (
+            ('off', 'XLA failed in the probe')
+            if on is None
+            else ('on', 'the path without XLA failed in the probe')
+        )
+    if on > off * (1 + tie):
+        return 'on', f"XLA {on / off:.2f}x as fast ({on:.1f} vs {off:.1f} images/s)"
+    if off >= on:
+        return 'off', f"no XLA {off / on:.2f}x as fast ({off:.1f} vs {on:.1f} images/s)"
+    return (
+        'off',
+        f"a tie: XLA only {on / off:.2f}x as fast ({on:.1f} vs {off:.1f} images/s); no XLA compiles sooner",
+    )
 
 # %% ../nbs/04_train.ipynb #1bc67f10
 PROBE_MIN_STEPS, PROBE_MIN_MINUTES = 300, 5  # shorter runs are not worth measuring
 
-def xla_plan(xla='auto',  # `TrainConfig.xla`: 'auto', 'on' or 'off'
-             backend='tensorflow',  # Keras backend
-             gpu=False,  # does the backend see a GPU?
-             planned_steps=None,  # optimizer steps the run plans (epochs x steps per epoch), if it plans steps
-             time_budget=None,  # minutes, if the run has a time budget
-             replicas=1):  # devices the run trains on at once
+
+def xla_plan(
+    xla='auto',  # `TrainConfig.xla`: 'auto', 'on' or 'off'
+    backend='tensorflow',  # Keras backend
+    gpu=False,  # does the backend see a GPU?
+    planned_steps=None,  # optimizer steps the run plans (epochs x steps per epoch), if it plans steps
+    time_budget=None,  # minutes, if the run has a time budget
+    replicas=1,  # devices the run trains on at once
+):
     "(choice 'on'|'off', or None: measure; reason) of a run's training path, before any measurement."
-    if xla != 'auto': return xla, f"xla={xla!r} given"
-    if backend == 'jax': return 'on', 'JAX: every path is XLA'
-    if backend != 'tensorflow': return 'off', f'{backend} backend: XLA not used'
-    if replicas > 1: return 'off', f'{replicas} devices under tf.distribute: no XLA (Keras\' own rule with a distribution strategy)'
-    if gpu: return 'on', 'GPU: XLA'
-    if time_budget is not None and time_budget < PROBE_MIN_MINUTES: return 'off', f'time budget {time_budget:g} min < {PROBE_MIN_MINUTES}: too short to measure; no XLA'
+    if xla != 'auto':
+        return xla, f"xla={xla!r} given"
+    if backend == 'jax':
+        return 'on', 'JAX: every path is XLA'
+    if backend != 'tensorflow':
+        return 'off', f'{backend} backend: XLA not used'
+    if replicas > 1:
+        return (
+            'off',
+            f'{replicas} devices under tf.distribute: no XLA (Keras\' own rule with a distribution strategy)',
+        )
+    if gpu:
+        return 'on', 'GPU: XLA'
+    if time_budget is not None and time_budget < PROBE_MIN_MINUTES:
+        return (
+            'off',
+            f'time budget {time_budget:g} min < {PROBE_MIN_MINUTES}: too short to measure; no XLA',
+        )
     if time_budget is None and planned_steps is not None and planned_steps < PROBE_MIN_STEPS:
-        return 'off', f'{planned_steps} steps planned < {PROBE_MIN_STEPS}: too short to measure; no XLA'
+        return (
+            'off',
+            f'{planned_steps} steps planned < {PROBE_MIN_STEPS}: too short to measure; no XLA',
+        )
     return None, 'measure'
 
 # %% ../nbs/04_train.ipynb #5c36ffac
@@ -745,39 +1430,69 @@ def cpu_info():
     name = re.search(r'^model name\s*:\s*(.*)$', text, re.M)
     flags = re.search(r'^flags\s*:\s*(.*)$', text, re.M)
     has = (lambda f: any(x.startswith(f) for x in flags[1].split())) if flags else (lambda f: None)
-    return {'model': name[1].strip() if name else (platform.processor() or None), 'avx2': has('avx2'), 'avx512f': has('avx512f'), 'amx': has('amx')}
+    return {
+        'model': name[1].strip() if name else (platform.processor() or None),
+        'avx2': has('avx2'),
+        'avx512f': has('avx512f'),
+        'amx': has('amx'),
+    }
 
 # %% ../nbs/04_train.ipynb #precpl01
-def precision_plan(precision=None,  # `TrainConfig.precision`: None, 'auto' or a dtype policy
-                   gpu=False,  # a GPU is visible
-                   cpu=None):  # `cpu_info()` of the machine; default: this one's
+def precision_plan(
+    precision=None,  # `TrainConfig.precision`: None, 'auto' or a dtype policy
+    gpu=False,  # a GPU is visible
+    cpu=None,  # `cpu_info()` of the machine; default: this one's
+):
     "(dtype policy, reason) of a run: a policy given is kept; None: mixed_float16 on a GPU, else float32; 'auto': and mixed_bfloat16 on a CPU with AMX."
-    if precision not in (None, 'auto'): return precision, f"precision={precision!r} given"
-    if gpu: return 'mixed_float16', 'a GPU: float16 arithmetic'
-    if precision is None: return 'float32', 'a CPU: float32 (precision=auto would look for AMX)'
-    if (cpu or cpu_info())['amx']: return 'mixed_bfloat16', 'a CPU with AMX: bfloat16 matrix units'
+    if precision not in (None, 'auto'):
+        return precision, f"precision={precision!r} given"
+    if gpu:
+        return 'mixed_float16', 'a GPU: float16 arithmetic'
+    if precision is None:
+        return 'float32', 'a CPU: float32 (precision=auto would look for AMX)'
+    if (cpu or cpu_info())['amx']:
+        return 'mixed_bfloat16', 'a CPU with AMX: bfloat16 matrix units'
     return 'float32', 'a CPU without AMX: bfloat16 would not be faster'
 
 # %% ../nbs/04_train.ipynb #preceps2
-PRECISION_EPS = {'float32': 1e-6, 'mixed_float16': 10 * 2.0**-11, 'mixed_bfloat16': 10 * 2.0**-8}  # 10 x the compute type's unit roundoff
+PRECISION_EPS = {
+    'float32': 1e-6,
+    'mixed_float16': 10 * 2.0**-11,
+    'mixed_bfloat16': 10 * 2.0**-8,
+}  # 10 x the compute type's unit roundoff
+
 
 def precision_eps(policy):  # a run's dtype policy (`config.json`'s `dtype_policy`)
     "The tolerance for figures of a run trained in `policy` computed again in float32 or on other devices: 1e-6 in float32, 10 unit roundoffs in mixed precision."
-    if policy not in PRECISION_EPS: raise ValueError(f"unknown dtype policy {policy!r}: choose one of {', '.join(PRECISION_EPS)}")
+    if policy not in PRECISION_EPS:
+        raise ValueError(
+            f"unknown dtype policy {policy!r}: choose one of {', '.join(PRECISION_EPS)}"
+        )
     return PRECISION_EPS[policy]
 
 # %% ../nbs/04_train.ipynb #bcec9c5d
 @contextmanager
 def kept_random_state():
     "Restore Python's, NumPy's and Keras' global random state on leaving the block."
-    from keras.src.backend.common import global_state  # Keras' global SeedGenerator has no public accessor
-    py, npy, gen = random.getstate(), np.random.get_state(), global_state.get_global_attribute('global_seed_generator')
+    from keras.src.backend.common import (
+        global_state,
+    )  # Keras' global SeedGenerator has no public accessor
+
+    py, npy, gen = (
+        random.getstate(),
+        np.random.get_state(),
+        global_state.get_global_attribute('global_seed_generator'),
+    )
     kst = None if gen is None else ops.convert_to_numpy(gen.state.value)
-    try: yield
+    try:
+        yield
     finally:
-        random.setstate(py); np.random.set_state(npy)
+        random.setstate(py)
+        np.random.set_state(npy)
         global_state.set_global_attribute('global_seed_generator', gen)
-        if gen is not None: gen.state.assign(kst)
+        if gen is not None:
+            gen.state.assign(kst)
+
 
 def _twin(model, xla):
     "A copy of a compiled `model`: same layers and weights, compiled the same way with a fresh optimizer, XLA on or off."
@@ -787,110 +1502,231 @@ def _twin(model, xla):
     return use_xla(twin, xla)
 
 # %% ../nbs/04_train.ipynb #194de0c9
-def probe_xla(model:keras.Model,  # the run's compiled model; left untouched
-              batch,  # one training batch (x, y)
-              steps=4,  # timed steps per path, at most
-              seconds=20.0):  # stop after this much timing once each path has 2 steps
+def probe_xla(
+    model: keras.Model,  # the run's compiled model; left untouched
+    batch,  # one training batch (x, y)
+    steps=4,  # timed steps per path, at most
+    seconds=20.0,  # stop after this much timing once each path has 2 steps
+):
     "Images/s of training steps with XLA on and off, timed on copies of `model`: {'images_per_s', 'steps_timed', 'errors'}."
     x, y = batch
     times, errors, twins = {'on': [], 'off': []}, {}, {}
     with kept_random_state():
         for k in times:
-            try: twins[k] = _twin(model, k == 'on'); twins[k].train_on_batch(x, y)  # the first step compiles: not timed
-            except Exception as e: errors[k] = f"{type(e).__name__}: {e}"[:300]  # e.g. XLA cannot compile an op: the other path wins
+            try:
+                twins[k] = _twin(model, k == 'on')
+                twins[k].train_on_batch(x, y)  # the first step compiles: not timed
+            except Exception as e:
+                errors[k] = f"{type(e).__name__}: {e}"[
+                    :300
+                ]  # e.g. XLA cannot compile an op: the other path wins
         t_start = time.perf_counter()
-        while twins and min(len(times[k]) for k in twins) < steps and (min(len(times[k]) for k in twins) < 2 or time.perf_counter() - t_start < seconds):
-            for k, twin in twins.items(): t0 = time.perf_counter(); twin.train_on_batch(x, y); times[k].append(time.perf_counter() - t0)
+        while (
+            twins
+            and min(len(times[k]) for k in twins) < steps
+            and (min(len(times[k]) for k in twins) < 2 or time.perf_counter() - t_start < seconds)
+        ):
+            for k, twin in twins.items():
+                t0 = time.perf_counter()
+                twin.train_on_batch(x, y)
+                times[k].append(time.perf_counter() - t0)
     rate = {k: float(len(x) / np.median(v)) if v else None for k, v in times.items()}
-    return {'images_per_s': rate, 'steps_timed': {k: len(v) for k, v in times.items()}, 'errors': errors}
+    return {
+        'images_per_s': rate,
+        'steps_timed': {k: len(v) for k, v in times.items()},
+        'errors': errors,
+    }
 
 # %% ../nbs/04_train.ipynb #d96e3a3f
-def settle_xla(cfg, run, model, train_ds, gpu=False, say=print, replicas=1):  # options, run folder, compiled model, training batches, GPU seen?, printer, devices
+def settle_xla(
+    cfg, run, model, train_ds, gpu=False, say=print, replicas=1
+):  # options, run folder, compiled model, training batches, GPU seen?, printer, devices
     "Decide (or reuse from config.json) a run's XLA path, record it as config.json's `xla_choice`, set it on `model`; return the record."
-    saved = json.loads((Path(run)/'config.json').read_text())
+    saved = json.loads((Path(run) / 'config.json').read_text())
     rec = saved.get('xla_choice')
     if rec is None:
-        choice, reason = xla_plan(cfg.xla, keras.backend.backend(), gpu, cfg.epochs * len(train_ds), cfg.time_budget, replicas)
-        rec = {'choice': choice, 'reason': reason, 'images_per_s': None, 'steps_timed': None, 'cpu': cpu_info()}
+        choice, reason = xla_plan(
+            cfg.xla,
+            keras.backend.backend(),
+            gpu,
+            cfg.epochs * len(train_ds),
+            cfg.time_budget,
+            replicas,
+        )
+        rec = {
+            'choice': choice,
+            'reason': reason,
+            'images_per_s': None,
+            'steps_timed': None,
+            'cpu': cpu_info(),
+        }
         if choice is None:
             say("Timing training steps with and without XLA on a copy of the model...")
             probe = probe_xla(model, train_ds[0])
-            rec.update(probe, choice=None); rec['choice'], rec['reason'] = choose_path(probe['images_per_s'])
-        write_json(Path(run)/'config.json', {**saved, 'xla_choice': rec})
+            rec.update(probe, choice=None)
+            rec['choice'], rec['reason'] = choose_path(probe['images_per_s'])
+        write_json(Path(run) / 'config.json', {**saved, 'xla_choice': rec})
     say(f"XLA {rec['choice']}: {rec['reason']}")
     use_xla(model, rec['choice'] == 'on')
     return rec
 
+
 def run_xla_choice(run):  # a run folder
     "The XLA path ('on' or 'off') a run trained with, from its config.json; None if it has not chosen yet."
-    p = Path(run)/'config.json'
+    p = Path(run) / 'config.json'
     return json.loads(p.read_text()).get('xla_choice', {}).get('choice') if p.exists() else None
 
 # %% ../nbs/04_train.ipynb #48ef76f8
-SHIPPED_RECIPE = dict(model='unet', img_size=128, filters=16, batchnorm=True, batchnorm_from=3, batch_size=16, learning_rate=1e-3, schedule='cosine',
-                      dice_over='batch', oversample=0.5, normalize=True, rotate=15.0, zoom=0.1, flair_fill=0.3,
-                      valid_pct=0.0, epochs=24)  # cross-validated, in epochs, in mixed_bfloat16 (bench/README.md)
+SHIPPED_RECIPE = dict(
+    model='unet',
+    img_size=128,
+    filters=16,
+    batchnorm=True,
+    batchnorm_from=3,
+    batch_size=16,
+    learning_rate=1e-3,
+    schedule='cosine',
+    dice_over='batch',
+    oversample=0.5,
+    normalize=True,
+    rotate=15.0,
+    zoom=0.1,
+    flair_fill=0.3,
+    valid_pct=0.0,
+    epochs=24,
+)  # cross-validated, in epochs, in mixed_bfloat16 (bench/README.md)
 BOOK_CPU_EPOCHS = 12  # the book's trainings on a CPU-only kernel: the recipe shortened to fit the book's time (bench/README.md)
-BOOK_SMALL = dict(patients=16, epochs=1)  # LGG_BOOK=small: every book training on real data cut to this (CI runs the whole book so)
+BOOK_SMALL = dict(
+    patients=16, epochs=1
+)  # LGG_BOOK=small: every book training on real data cut to this (CI runs the whole book so)
+
 
 def book_scale():
     "What `LGG_BOOK` asks of the book's trainings on real data: {} (full size) or `BOOK_SMALL`; ValueError naming the variable otherwise."
     v = os.environ.get('LGG_BOOK', '')
-    if v not in ('', 'small'): raise ValueError(f"LGG_BOOK={v!r}: leave it unset for the book at full size, or set it to 'small' ({BOOK_SMALL})")
+    if v not in ('', 'small'):
+        raise ValueError(
+            f"LGG_BOOK={v!r}: leave it unset for the book at full size, or set it to 'small' ({BOOK_SMALL})"
+        )
     return dict(BOOK_SMALL) if v else {}
 
 # %% ../nbs/04_train.ipynb #bookcf01
-def book_config(model='unet',  # 'unet' or 'fpn'
-                test=None):  # tiny settings for tests; default: whether `IN_TEST` is set
+def book_config(
+    model='unet',  # 'unet' or 'fpn'
+    test=None,  # tiny settings for tests; default: whether `IN_TEST` is set
+):
     "The one training of `model` that chapters 04-06 share: tiny under test, else full on a GPU and the shipped recipe in `BOOK_CPU_EPOCHS` on a CPU (`book_scale` cuts both)."
     test = bool(os.environ.get('IN_TEST')) if test is None else test
-    if test: kw = dict(data=str(example_dataset()), patients=6, img_size=64, filters=8, batchnorm=True, dice_over='batch',
-                       oversample=0.5, epochs=3, batch_size=8, valid_pct=0.5, seed=0, verbose=0)
-    elif gpu_available(): kw = dict(seed=0, verbose=2, **book_scale())  # the original project's 64 filters, 256x256, 50 epochs
-    else: kw = {**SHIPPED_RECIPE, 'epochs': BOOK_CPU_EPOCHS, 'valid_pct': 0.2, 'patience': 1000, 'seed': 0, 'verbose': 2, **book_scale()}
-    return TrainConfig(**{k: v for k, v in {**kw, 'model': model}.items() if k not in IGNORED_BY[model]})  # the U-Net's width is no FPN option
+    if test:
+        kw = dict(
+            data=str(example_dataset()),
+            patients=6,
+            img_size=64,
+            filters=8,
+            batchnorm=True,
+            dice_over='batch',
+            oversample=0.5,
+            epochs=3,
+            batch_size=8,
+            valid_pct=0.5,
+            seed=0,
+            verbose=0,
+        )
+    elif gpu_available():
+        kw = dict(
+            seed=0, verbose=2, **book_scale()
+        )  # the original project's 64 filters, 256x256, 50 epochs
+    else:
+        kw = {
+            **SHIPPED_RECIPE,
+            'epochs': BOOK_CPU_EPOCHS,
+            'valid_pct': 0.2,
+            'patience': 1000,
+            'seed': 0,
+            'verbose': 2,
+            **book_scale(),
+        }
+    return TrainConfig(
+        **{k: v for k, v in {**kw, 'model': model}.items() if k not in IGNORED_BY[model]}
+    )  # the U-Net's width is no FPN option
 
-def run_finished(run): return (Path(run)/'state.json').exists() and json.loads((Path(run)/'state.json').read_text()).get('finished', False)
+
+def run_finished(run):
+    return (Path(run) / 'state.json').exists() and json.loads(
+        (Path(run) / 'state.json').read_text()
+    ).get('finished', False)
+
 
 def book_dir(working='/kaggle/working'):  # a Kaggle kernel's output folder
     "The folder of the book's runs: `cache_dir()/'book'`, or `working/lgg_unet_book` where `working` exists and `LGG_CACHE` is unset (a Kaggle kernel keeps it)."
-    if not os.environ.get('LGG_CACHE') and Path(working).is_dir(): return Path(working)/'lgg_unet_book'
-    return cache_dir()/'book'
+    if not os.environ.get('LGG_CACHE') and Path(working).is_dir():
+        return Path(working) / 'lgg_unet_book'
+    return cache_dir() / 'book'
 
-def cached_run(name,  # the folder's name in `book_dir()`, before its key
-               key,   # JSON-able: what the result depends on (a configuration); the package version and backend are added
-               make,  # make(folder) -> folder: makes the result in the folder; None: only look, return None if it is not there
-               done): # done(folder) -> bool: the result is there, finished
+
+def cached_run(
+    name,  # the folder's name in `book_dir()`, before its key
+    key,  # JSON-able: what the result depends on (a configuration); the package version and backend are added
+    make,  # make(folder) -> folder: makes the result in the folder; None: only look, return None if it is not there
+    done,  # done(folder) -> bool: the result is there, finished
+):
     "The book's cached results: `book_dir()/<name>-<hash of key>`, made by the first caller and reused by the others (a file lock)."
     import lgg_unet
-    h = hashlib.sha1(json.dumps([key, lgg_unet.__version__, keras.backend.backend()], sort_keys=True, default=str).encode()).hexdigest()[:10]
-    out = book_dir(); out.mkdir(parents=True, exist_ok=True)
-    folder = out/f'{name}-{h}'
-    with open(out/f'.{folder.name}.lock', 'w') as lock:
+
+    h = hashlib.sha1(
+        json.dumps(
+            [key, lgg_unet.__version__, keras.backend.backend()], sort_keys=True, default=str
+        ).encode()
+    ).hexdigest()[:10]
+    out = book_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    folder = out / f'{name}-{h}'
+    with open(out / f'.{folder.name}.lock', 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         return folder if done(folder) else None if make is None else make(folder)
 
-def book_run(model='unet', test=None,  # see `book_config`
-             only_cached=False):  # return None instead of training when the run is not in the cache
+
+def book_run(
+    model='unet',
+    test=None,  # see `book_config`
+    only_cached=False,  # return None instead of training when the run is not in the cache
+):
     "The finished run of `book_config(model)`, trained once into the book's cache (`cached_run`) and reused by chapters 04-07."
     cfg = book_config(model, test)
+
     def make(run):
-        if cfg.verbose: print(f"Training the book's {model}: {cfg.epochs} epochs at {cfg.img_size}px, {cfg.patients or 'all'} patients, "
-                              f"{'a GPU' if gpu_available() else 'the CPU'}; a line per epoch follows.", flush=True)
+        if cfg.verbose:
+            print(
+                f"Training the book's {model}: {cfg.epochs} epochs at {cfg.img_size}px, {cfg.patients or 'all'} patients, "
+                f"{'a GPU' if gpu_available() else 'the CPU'}; a line per epoch follows.",
+                flush=True,
+            )
         return train(replace(cfg, out=str(run.parent), name=run.name, resume=run.is_dir()))
-    return cached_run(model, [asdict(replace(cfg, verbose=0)), str(run_data(cfg.data).attrs['root'])], None if only_cached else make, run_finished)
+
+    return cached_run(
+        model,
+        [asdict(replace(cfg, verbose=0)), str(run_data(cfg.data).attrs['root'])],
+        None if only_cached else make,
+        run_finished,
+    )
 
 # %% ../nbs/04_train.ipynb #be9257f7
-def export_model(run,  # a training run folder (its config.json, and best.keras or, without validation, last.keras)
-                 dest):  # the .keras file to write
+def export_model(
+    run,  # a training run folder (its config.json, and best.keras or, without validation, last.keras)
+    dest,  # the .keras file to write
+):
     "Save the best (else last) model of `run` as a float32 network without optimizer state: compact and portable. Returns `dest`."
     run, dest = Path(run), Path(dest)
-    cfg = json.loads((run/'config.json').read_text())
-    src = run/'best.keras' if (run/'best.keras').exists() else run/'last.keras'
-    if not src.exists(): raise FileNotFoundError(f"{run} holds neither best.keras nor last.keras: no finished epoch to export")
+    cfg = json.loads((run / 'config.json').read_text())
+    src = run / 'best.keras' if (run / 'best.keras').exists() else run / 'last.keras'
+    if not src.exists():
+        raise FileNotFoundError(
+            f"{run} holds neither best.keras nor last.keras: no finished epoch to export"
+        )
     net = run_model(cfg, compile=False)  # float32
     trained = keras.models.load_model(check_archive(src), compile=False)
-    if not finite_weights(trained): raise ValueError(f"{src} holds NaN or infinite weights: not exported")
+    if not finite_weights(trained):
+        raise ValueError(f"{src} holds NaN or infinite weights: not exported")
     net.set_weights(trained.get_weights())
     dest.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(dest, net.save)
@@ -899,27 +1735,49 @@ def export_model(run,  # a training run folder (its config.json, and best.keras 
 # %% ../nbs/04_train.ipynb #0220413b
 def train_parser():
     "The argument parser of `lgg_train`: a flag per `TrainConfig` field; flags not given are absent from the result."
-    ap = CommandParser(prog='lgg_train', description='Train a U-Net or FPN on the LGG MRI dataset; every file goes to OUT/NAME.',
-                 argument_default=argparse.SUPPRESS, allow_abbrev=False)  # `--epoch` is not `--epochs`
+    ap = CommandParser(
+        prog='lgg_train',
+        description='Train a U-Net or FPN on the LGG MRI dataset; every file goes to OUT/NAME.',
+        argument_default=argparse.SUPPRESS,
+        allow_abbrev=False,
+    )  # `--epoch` is not `--epochs`
     for f in fields(TrainConfig):
-        t, flag, h = _field_type(f), f.name.replace('_', '-'), f"{f.metadata['help']} (default: {f.default})".replace('%', '%%')
-        if t is bool: ap.add_argument(f"--no-{flag}" if f.default else f"--{flag}", dest=f.name, action='store_false' if f.default else 'store_true', help=h)
-        else: ap.add_argument(f"--{flag}", dest=f.name, type=t, metavar=f.name.upper(), help=h)
-    ap.add_argument('--demo', action='store_true', help='start from the demo preset: a small U-Net on a SYNTHETIC phantom set, on a CPU; other flags apply on top')
+        t, flag, h = (
+            _field_type(f),
+            f.name.replace('_', '-'),
+            f"{f.metadata['help']} (default: {f.default})".replace('%', '%%'),
+        )
+        if t is bool:
+            ap.add_argument(
+                f"--no-{flag}" if f.default else f"--{flag}",
+                dest=f.name,
+                action='store_false' if f.default else 'store_true',
+                help=h,
+            )
+        else:
+            ap.add_argument(f"--{flag}", dest=f.name, type=t, metavar=f.name.upper(), help=h)
+    ap.add_argument(
+        '--demo',
+        action='store_true',
+        help='start from the demo preset: a small U-Net on a SYNTHETIC phantom set, on a CPU; other flags apply on top',
+    )
     ap.add_argument('--gpu', action='store_true', help='fail unless a GPU is visible')
     return ap
 
 # %% ../nbs/04_train.ipynb #cflag002
-def config_flags(options:dict):  # `TrainConfig` fields and their values
+def config_flags(options: dict):  # `TrainConfig` fields and their values
     "The `lgg_train` flags that give `options`: `--name value`; a bool as its `--name`/`--no-name` flag when it differs from the default; None left out."
     default = TrainConfig()
     unknown = sorted(set(options) - {f.name for f in fields(TrainConfig)})
-    if unknown: raise ValueError(f"unknown training option(s): {', '.join(unknown)}")
+    if unknown:
+        raise ValueError(f"unknown training option(s): {', '.join(unknown)}")
     flags = []
     for k, v in options.items():
         flag = k.replace('_', '-')
-        if isinstance(v, bool): flags += [f"--{'' if v else 'no-'}{flag}"] if v != getattr(default, k) else []
-        elif v is not None: flags += [f'--{flag}', str(v)]
+        if isinstance(v, bool):
+            flags += [f"--{'' if v else 'no-'}{flag}"] if v != getattr(default, k) else []
+        elif v is not None:
+            flags += [f'--{flag}', str(v)]
     return flags
 
 # %% ../nbs/04_train.ipynb #3d6ffacb
@@ -929,70 +1787,161 @@ def main(argv=None):  # command-line arguments; default `sys.argv[1:]`
     args = vars(train_parser().parse_args(argv))
     demo, gpu = args.pop('demo', False), args.pop('gpu', False)
     if gpu and not gpu_available():
-        raise SystemExit(f"lgg_train: --gpu given but the Keras backend ({keras.backend.backend()}) sees no GPU")
-    try: run = train(demo=demo, **args)
-    except (ValueError, FileNotFoundError, FileExistsError) as e: raise SystemExit(f"lgg_train: {e}") from None
-    cfg, state = (json.loads((run/f).read_text()) for f in ('config.json', 'state.json'))
-    best = ('no validation patients: last weights kept' if state['best_val_dice'] is None else
-            f"best per-patient validation Dice {state['best_val_dice']:.4f} (epoch {state['best_epoch']} of {state['epoch']}, {state['stopped']})")
+        raise SystemExit(
+            f"lgg_train: --gpu given but the Keras backend ({keras.backend.backend()}) sees no GPU"
+        )
+    try:
+        run = train(demo=demo, **args)
+    except (ValueError, FileNotFoundError, FileExistsError) as e:
+        raise SystemExit(f"lgg_train: {e}") from None
+    cfg, state = (json.loads((run / f).read_text()) for f in ('config.json', 'state.json'))
+    best = (
+        'no validation patients: last weights kept'
+        if state['best_val_dice'] is None
+        else f"best per-patient validation Dice {state['best_val_dice']:.4f} (epoch {state['best_epoch']} of {state['epoch']}, {state['stopped']})"
+    )
     print(f"{'SYNTHETIC data: ' if cfg['synthetic'] else ''}run saved to {run}; {best}")
 
 # %% ../nbs/04_train.ipynb #dpchk001
 def data_parallel_plan():
     "(devices, reason) of the data-parallel check on this machine: every GPU if there are two or more; 0 on one GPU (nothing to split); else the CPU split in two."
-    if not gpu_available(): return 2, 'no GPU: the CPU split into 2 simulated devices'
+    if not gpu_available():
+        return 2, 'no GPU: the CPU split into 2 simulated devices'
     n = len(train_devices())  # every visible GPU
-    if n < 2: return 0, 'one GPU: data-parallel training needs two devices, so the check is skipped'
+    if n < 2:
+        return 0, 'one GPU: data-parallel training needs two devices, so the check is skipped'
     return n, f'{n} GPUs'
+
 
 def simulate_devices(n=2):  # devices wanted; before the backend starts
     "The names of `n` devices for data-parallel training: the GPUs where the backend sees `n`, else the CPU split into `n` (TensorFlow logical devices, JAX host devices)."
     b = keras.backend.backend()
     if b == 'tensorflow':
         import tensorflow as tf
-        if not tf.config.list_physical_devices('GPU'):  # listing physical devices does not start the runtime
-            try: tf.config.set_logical_device_configuration(tf.config.list_physical_devices('CPU')[0], [tf.config.LogicalDeviceConfiguration()] * n)
-            except RuntimeError as e: raise RuntimeError(f"simulate_devices must run before TensorFlow starts: {e}") from None
+
+        if not tf.config.list_physical_devices(
+            'GPU'
+        ):  # listing physical devices does not start the runtime
+            try:
+                tf.config.set_logical_device_configuration(
+                    tf.config.list_physical_devices('CPU')[0],
+                    [tf.config.LogicalDeviceConfiguration()] * n,
+                )
+            except RuntimeError as e:
+                raise RuntimeError(
+                    f"simulate_devices must run before TensorFlow starts: {e}"
+                ) from None
     elif b == 'jax':
-        os.environ['XLA_FLAGS'] = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count={n}".strip()  # the CPU platform only
+        os.environ['XLA_FLAGS'] = (
+            f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count={n}".strip()
+        )  # the CPU platform only
         import jax
-        if not gpu_available() and len(jax.devices('cpu')) != n: raise RuntimeError(f"simulate_devices must run before JAX starts: it sees {len(jax.devices('cpu'))} CPU device(s)")
-    else: raise ValueError(f"simulate_devices: the {b} backend has no data-parallel training here")
+
+        if not gpu_available() and len(jax.devices('cpu')) != n:
+            raise RuntimeError(
+                f"simulate_devices must run before JAX starts: it sees {len(jax.devices('cpu'))} CPU device(s)"
+            )
+    else:
+        raise ValueError(f"simulate_devices: the {b} backend has no data-parallel training here")
     return train_devices(n)
 
 # %% ../nbs/04_train.ipynb #dpchk003
 DATA_PARALLEL_CMD = 'import sys; from lgg_unet.train import data_parallel_main; data_parallel_main(sys.argv[1:])'  # `python -c` this, then its flags
 
-def check_data_parallel(out=None,  # folder for the runs (default: a new temporary one)
-                        n=2):  # devices; this process must see them (`simulate_devices`)
+
+def check_data_parallel(
+    out=None,  # folder for the runs (default: a new temporary one)
+    n=2,  # devices; this process must see them (`simulate_devices`)
+):
     "Train on `n` devices against one and across a kill, asserting that they agree within the run's `precision_eps`; return the figures compared."
-    first_epoch = lambda run: pd.read_csv(Path(run)/'history.csv').iloc[0]
-    out = Path(out or tempfile.mkdtemp()); data = make_synthetic(out/'data', n_patients=4, n_slices=8, seed=0)
-    small = dict(data=str(data), img_size=32, filters=4, batch_size=8, epochs=1, out=str(out), verbose=0)  # 3 train patients: 3 full batches
+    first_epoch = lambda run: pd.read_csv(Path(run) / 'history.csv').iloc[0]
+    out = Path(out or tempfile.mkdtemp())
+    data = make_synthetic(out / 'data', n_patients=4, n_slices=8, seed=0)
+    small = dict(
+        data=str(data), img_size=32, filters=4, batch_size=8, epochs=1, out=str(out), verbose=0
+    )  # 3 train patients: 3 full batches
     one, many = (first_epoch(train(**small, devices=k, name=f'devices-{k}')) for k in (1, n))
-    policy = json.loads((out/f'devices-{n}'/'config.json').read_text())['dtype_policy']
+    policy = json.loads((out / f'devices-{n}' / 'config.json').read_text())['dtype_policy']
     eps = precision_eps(policy)
-    for k in ('loss', 'val_loss'): assert np.isclose(one[k], many[k], rtol=eps, atol=eps), (k, one[k], many[k], policy)
-    flags = ['--data', str(data), '--img-size', '32', '--filters', '4', '--batch-size', '8', '--out', str(out), '--name', 'killed', '--verbose', '0',
-             '--devices', str(n), '--ema', '0.9', '--schedule', 'cosine']
-    proc = subprocess.Popen([sys.executable, '-c', DATA_PARALLEL_CMD, '--devices', str(n), '--lgg-train', *flags, '--epochs', '50'], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    state, t0 = out/'killed'/'state.json', time.time()
-    while not state.exists() and proc.poll() is None and time.time() - t0 < 600: time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL); _, err = proc.communicate()
+    for k in ('loss', 'val_loss'):
+        assert np.isclose(one[k], many[k], rtol=eps, atol=eps), (k, one[k], many[k], policy)
+    flags = [
+        '--data',
+        str(data),
+        '--img-size',
+        '32',
+        '--filters',
+        '4',
+        '--batch-size',
+        '8',
+        '--out',
+        str(out),
+        '--name',
+        'killed',
+        '--verbose',
+        '0',
+        '--devices',
+        str(n),
+        '--ema',
+        '0.9',
+        '--schedule',
+        'cosine',
+    ]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            '-c',
+            DATA_PARALLEL_CMD,
+            '--devices',
+            str(n),
+            '--lgg-train',
+            *flags,
+            '--epochs',
+            '50',
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    state, t0 = out / 'killed' / 'state.json', time.time()
+    while not state.exists() and proc.poll() is None and time.time() - t0 < 600:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    _, err = proc.communicate()
     assert state.exists(), f"lgg_train --devices {n} wrote no epoch: {err.decode()[-2000:]}"
-    _, done, _ = resume_point(out/'killed')
+    _, done, _ = resume_point(out / 'killed')
     main(flags + ['--epochs', str(done + 1), '--resume'])  # on the n devices again
-    hist, st = pd.read_csv(out/'killed'/'history.csv'), json.loads(state.read_text())
-    assert hist.epoch.tolist() == list(range(1, done + 2)) and st['finished'], (hist.epoch.tolist(), st)
-    return dict(backend=keras.backend.backend(), devices=train_devices(n), dtype_policy=policy, eps=eps, loss=[float(one.loss), float(many.loss)],
-                val_loss=[float(one.val_loss), float(many.val_loss)], killed_after=done, resumed_to=int(st['epoch']), best_val_dice=st['best_val_dice'], run=str(out/'killed'))
+    hist, st = pd.read_csv(out / 'killed' / 'history.csv'), json.loads(state.read_text())
+    assert hist.epoch.tolist() == list(range(1, done + 2)) and st['finished'], (
+        hist.epoch.tolist(),
+        st,
+    )
+    return dict(
+        backend=keras.backend.backend(),
+        devices=train_devices(n),
+        dtype_policy=policy,
+        eps=eps,
+        loss=[float(one.loss), float(many.loss)],
+        val_loss=[float(one.val_loss), float(many.val_loss)],
+        killed_after=done,
+        resumed_to=int(st['epoch']),
+        best_val_dice=st['best_val_dice'],
+        run=str(out / 'killed'),
+    )
+
 
 def data_parallel_main(argv=None):  # `--devices N` [`--lgg-train` flags...]; default `sys.argv[1:]`
     "The data-parallel check in a fresh process: `simulate_devices(N)`, then `check_data_parallel` (one JSON line), or `lgg_train` with the flags after `--lgg-train`."
-    ap = CommandParser(prog='data_parallel_main', description='Check data-parallel training on N devices (the CPU split into N where there is no GPU).')
+    ap = CommandParser(
+        prog='data_parallel_main',
+        description='Check data-parallel training on N devices (the CPU split into N where there is no GPU).',
+    )
     ap.add_argument('--devices', type=int, default=2, help='devices (default 2)')
-    ap.add_argument('--lgg-train', nargs=argparse.REMAINDER, help=argparse.SUPPRESS)  # the child: lgg_train on the same devices
+    ap.add_argument(
+        '--lgg-train', nargs=argparse.REMAINDER, help=argparse.SUPPRESS
+    )  # the child: lgg_train on the same devices
     a = ap.parse_args(argv)
     simulate_devices(a.devices)
-    if a.lgg_train is not None: main(a.lgg_train)
-    else: print(json.dumps(check_data_parallel(n=a.devices)))
+    if a.lgg_train is not None:
+        main(a.lgg_train)
+    else:
+        print(json.dumps(check_data_parallel(n=a.devices)))

@@ -12,103 +12,145 @@ import keras
 from keras import layers
 
 # %% ../nbs/02_unet.ipynb #88cbb9d0
-def check_input_shape(input_shape, # (height, width, channels) of one image
-                      multiple:int, # height and width must be divisible by this
-                     ) -> tuple:
+def check_input_shape(
+    input_shape,  # (height, width, channels) of one image
+    multiple: int,  # height and width must be divisible by this
+) -> tuple:
     "Return `input_shape` as a tuple of ints, or raise a `ValueError` saying what is wrong."
-    if len(input_shape) != 3: raise ValueError(f"input_shape must be (height, width, channels), got {input_shape}")
+    if len(input_shape) != 3:
+        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape}")
     h, w, c = (int(v) for v in input_shape)
-    if c not in (1, 3): raise ValueError(f"input_shape channels must be 1 or 3, got {c} in {input_shape}")
+    if c not in (1, 3):
+        raise ValueError(f"input_shape channels must be 1 or 3, got {c} in {input_shape}")
     if h < multiple or w < multiple or h % multiple or w % multiple:
-        raise ValueError(f"input_shape height and width must be positive multiples of {multiple}, got {h}x{w}")
+        raise ValueError(
+            f"input_shape height and width must be positive multiples of {multiple}, got {h}x{w}"
+        )
     return h, w, c
 
 # %% ../nbs/02_unet.ipynb #08371cf7
-def conv_block(x, # input tensor (batch, height, width, channels)
-               filters:int, # number of filters of both convolutions
-               name:str, # prefix of the layer names, e.g. 'enc1'
-               batchnorm:bool=False, # BatchNormalization between each convolution and its ReLU
-               dropout:float=0.0, # SpatialDropout2D rate after the block (0: no dropout layer)
-              ):
+def conv_block(
+    x,  # input tensor (batch, height, width, channels)
+    filters: int,  # number of filters of both convolutions
+    name: str,  # prefix of the layer names, e.g. 'enc1'
+    batchnorm: bool = False,  # BatchNormalization between each convolution and its ReLU
+    dropout: float = 0.0,  # SpatialDropout2D rate after the block (0: no dropout layer)
+):
     "Two 3×3 'same' convolutions with ReLU (optionally batch-normalised), then optional spatial dropout."
     for i in (1, 2):
         if batchnorm:
             x = layers.Conv2D(filters, 3, padding='same', use_bias=False, name=f'{name}_conv{i}')(x)
             x = layers.BatchNormalization(name=f'{name}_bn{i}')(x)
             x = layers.Activation('relu', name=f'{name}_relu{i}')(x)
-        else: x = layers.Conv2D(filters, 3, padding='same', activation='relu', name=f'{name}_conv{i}')(x)
-    if dropout > 0: x = layers.SpatialDropout2D(dropout, name=f'{name}_drop')(x)
+        else:
+            x = layers.Conv2D(
+                filters, 3, padding='same', activation='relu', name=f'{name}_conv{i}'
+            )(x)
+    if dropout > 0:
+        x = layers.SpatialDropout2D(dropout, name=f'{name}_drop')(x)
     return x
 
 # %% ../nbs/02_unet.ipynb #fdf56d99
 @keras.saving.register_keras_serializable(package='lgg_unet')
 class StableSigmoid(layers.Layer):
     "Sigmoid in float32; off TensorFlow, of the logits clipped to ±`limit` forward with the gradient passing the clip unchanged."
-    def __init__(self, limit:float=15.0, # logit clip: sigmoid(-15) = 3.1e-7, inside Keras' 1e-7 cross-entropy clip
-                 **kwargs):
+
+    def __init__(
+        self,
+        limit: float = 15.0,  # logit clip: sigmoid(-15) = 3.1e-7, inside Keras' 1e-7 cross-entropy clip
+        **kwargs,
+    ):
         kwargs.setdefault('dtype', 'float32')
         super().__init__(**kwargs)
         self.limit = float(limit)
+
     def call(self, logits):
         z = keras.ops.cast(logits, 'float32')
-        if keras.backend.backend() == 'tensorflow': return keras.ops.sigmoid(z)  # its loss reads the logits: no clip
+        if keras.backend.backend() == 'tensorflow':
+            return keras.ops.sigmoid(z)  # its loss reads the logits: no clip
         sg = keras.ops.stop_gradient  # forward: clip(z) exactly; backward: d/dz = 1 everywhere
-        return keras.ops.sigmoid(sg(keras.ops.clip(z, -self.limit, self.limit)) + (z - sg(z)))  # (z - z) first: exact 0
-    def get_config(self): return {**super().get_config(), 'limit': self.limit}
+        return keras.ops.sigmoid(
+            sg(keras.ops.clip(z, -self.limit, self.limit)) + (z - sg(z))
+        )  # (z - z) first: exact 0
+
+    def get_config(self):
+        return {**super().get_config(), 'limit': self.limit}
 
 # %% ../nbs/02_unet.ipynb #25142c02
-def build_unet(input_shape=(256, 256, 3), # (height, width, channels); height and width divisible by 2**depth, channels 1 or 3
-               filters:int=64, # filters of the first encoder stage, doubled at each further stage
-               depth:int=4, # number of pooling (and up-convolution) stages
-               batchnorm:bool=False, # BatchNormalization after every 3×3 convolution
-               batchnorm_from:int=1, # with batchnorm: the first stage normalised (1: every stage; depth+1: the bottleneck only)
-               dropout:float=0.0, # SpatialDropout2D rate after every block (0: none)
-              ) -> keras.Model:
+def build_unet(
+    input_shape=(
+        256,
+        256,
+        3,
+    ),  # (height, width, channels); height and width divisible by 2**depth, channels 1 or 3
+    filters: int = 64,  # filters of the first encoder stage, doubled at each further stage
+    depth: int = 4,  # number of pooling (and up-convolution) stages
+    batchnorm: bool = False,  # BatchNormalization after every 3×3 convolution
+    batchnorm_from: int = 1,  # with batchnorm: the first stage normalised (1: every stage; depth+1: the bottleneck only)
+    dropout: float = 0.0,  # SpatialDropout2D rate after every block (0: none)
+) -> keras.Model:
     "U-Net for binary segmentation: sigmoid mask of shape (batch, height, width, 1)."
-    if int(depth) < 1 or int(filters) < 1: raise ValueError(f"depth and filters must be >= 1, got depth={depth}, filters={filters}")
-    if not 0 <= dropout < 1: raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-    if not 1 <= int(batchnorm_from) <= depth + 1: raise ValueError(f"batchnorm_from must be in 1..{depth+1} (a stage), got {batchnorm_from}")
+    if int(depth) < 1 or int(filters) < 1:
+        raise ValueError(f"depth and filters must be >= 1, got depth={depth}, filters={filters}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    if not 1 <= int(batchnorm_from) <= depth + 1:
+        raise ValueError(
+            f"batchnorm_from must be in 1..{depth + 1} (a stage), got {batchnorm_from}"
+        )
     bn = lambda i: batchnorm and i >= batchnorm_from  # stage i (depth+1: the bottleneck) normalises
     inputs = keras.Input(check_input_shape(input_shape, 2**depth), name='image')
     x, skips = inputs, []
-    for i in range(1, depth+1):
-        x = conv_block(x, filters * 2**(i-1), f'enc{i}', bn(i), dropout)
+    for i in range(1, depth + 1):
+        x = conv_block(x, filters * 2 ** (i - 1), f'enc{i}', bn(i), dropout)
         skips.append(x)
         x = layers.MaxPooling2D(2, name=f'enc{i}_pool')(x)
-    x = conv_block(x, filters * 2**depth, 'bottleneck', bn(depth+1), dropout)
+    x = conv_block(x, filters * 2**depth, 'bottleneck', bn(depth + 1), dropout)
     for i in range(depth, 0, -1):
-        x = layers.Conv2DTranspose(filters * 2**(i-1), 2, strides=2, padding='same', name=f'dec{i}_up')(x)
-        x = layers.Concatenate(name=f'dec{i}_concat')([x, skips[i-1]])
-        x = conv_block(x, filters * 2**(i-1), f'dec{i}', bn(i), dropout)
+        x = layers.Conv2DTranspose(
+            filters * 2 ** (i - 1), 2, strides=2, padding='same', name=f'dec{i}_up'
+        )(x)
+        x = layers.Concatenate(name=f'dec{i}_concat')([x, skips[i - 1]])
+        x = conv_block(x, filters * 2 ** (i - 1), f'dec{i}', bn(i), dropout)
     logits = layers.Conv2D(1, 1, name='mask_logits')(x)
     outputs = StableSigmoid(name='mask')(logits)
     return keras.Model(inputs, outputs, name='unet')
 
 # %% ../nbs/02_unet.ipynb #fca105a1
-def unet_stages(model:keras.Model, # a model made by `build_unet`
-               ) -> pd.DataFrame:
+def unet_stages(
+    model: keras.Model,  # a model made by `build_unet`
+) -> pd.DataFrame:
     "One row per block of a `build_unet` model: stage, resolution, filters and parameters."
     rows = []
     for l in model.layers:
-        if not l.name.endswith('_conv2'): continue
-        stage = l.name[:-len('_conv2')]
+        if not l.name.endswith('_conv2'):
+            continue
+        stage = l.name[: -len('_conv2')]
         n = sum(m.count_params() for m in model.layers if m.name.startswith(stage + '_'))
-        rows.append(dict(stage=stage, resolution='{}×{}'.format(*l.output.shape[1:3]), filters=l.filters, params=n))
+        rows.append(
+            dict(
+                stage=stage,
+                resolution='{}×{}'.format(*l.output.shape[1:3]),
+                filters=l.filters,
+                params=n,
+            )
+        )
     return pd.DataFrame(rows)
 
 # %% ../nbs/02_unet.ipynb #40f879ef
-def disk_batch(n:int=4, # number of images
-               size:int=64, # height and width
-               channels:int=3, # 1 or 3
-               seed:int=0, # random seed
-              ) -> tuple:
+def disk_batch(
+    n: int = 4,  # number of images
+    size: int = 64,  # height and width
+    channels: int = 3,  # 1 or 3
+    seed: int = 0,  # random seed
+) -> tuple:
     "Synthetic (images, masks): one bright disk on a noisy background per image, float32 in [0,1]."
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[:size, :size]
     x = rng.uniform(0, 0.3, (n, size, size, channels)).astype('float32')
     y = np.zeros((n, size, size, 1), 'float32')
     for i in range(n):
-        (cy, cx), r = rng.uniform(size/3, 2*size/3, 2), rng.uniform(0.15*size, 0.25*size)
-        y[i, ..., 0] = (yy-cy)**2 + (xx-cx)**2 < r*r
+        (cy, cx), r = rng.uniform(size / 3, 2 * size / 3, 2), rng.uniform(0.15 * size, 0.25 * size)
+        y[i, ..., 0] = (yy - cy) ** 2 + (xx - cx) ** 2 < r * r
     x[y[..., 0] > 0] += 0.5
     return x, y

@@ -20,30 +20,58 @@ import numpy as np
 import pandas as pd
 import cv2
 from matplotlib.figure import Figure
-from .data import DATA_CREDIT, PATIENT_RE, atomic_write, binary_scores, data_credit, find_dataset, index_dataset, read_image, read_mask, show_slice, show_samples
+from lgg_unet.data import (
+    DATA_CREDIT,
+    PATIENT_RE,
+    atomic_write,
+    binary_scores,
+    data_credit,
+    find_dataset,
+    index_dataset,
+    read_image,
+    read_mask,
+    show_slice,
+    show_samples,
+)
 from . import evaluate
-from .evaluate import PER_PATIENT, PER_SLICE, SCORES, pred_path, presence_scores, roc_curve, slice_files, summarize_results
+from lgg_unet.evaluate import (
+    PER_PATIENT,
+    PER_SLICE,
+    SCORES,
+    pred_path,
+    presence_scores,
+    roc_curve,
+    slice_files,
+    summarize_results,
+)
 from .data import CommandParser, check_writable, command
 
 # %% ../nbs/06_visualize.ipynb #d6e14de9
-def save_figure(fig:Figure, # the figure to write
-                save=None,  # PNG path; None writes nothing
-                dpi:int=100): # resolution
+def save_figure(
+    fig: Figure,  # the figure to write
+    save=None,  # PNG path; None writes nothing
+    dpi: int = 100,  # resolution
+):
     "Write `fig` as a PNG at `save` (atomically, creating the folder) and return the figure."
     if save is not None:
-        save = Path(save); save.parent.mkdir(parents=True, exist_ok=True)
+        save = Path(save)
+        save.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(save, lambda tmp: fig.savefig(tmp, dpi=dpi, format='png'))
     return fig
+
 
 def _need(path, what):
     "`path` as a Path, or FileNotFoundError naming it."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"{what} {path} does not exist")
+    if not path.exists():
+        raise FileNotFoundError(f"{what} {path} does not exist")
     return path
 
 # %% ../nbs/06_visualize.ipynb #6603b874
-def credit_figure(fig:Figure, # a laid-out figure of the data or of results on it
-                  synthetic:bool): # whether the data is the phantom set
+def credit_figure(
+    fig: Figure,  # a laid-out figure of the data or of results on it
+    synthetic: bool,  # whether the data is the phantom set
+):
     "Write the dataset's licence and citation at the foot of a figure of the real data; leave a phantom figure as it is."
     if not synthetic:
         fig.subplots_adjust(bottom=fig.subplotpars.bottom + 0.06)
@@ -51,9 +79,12 @@ def credit_figure(fig:Figure, # a laid-out figure of the data or of results on i
     return fig
 
 # %% ../nbs/06_visualize.ipynb #06c7c561
-def plot_samples(data=None, # anything `find_dataset` accepts
-                 n:int=4,   # slices, each from another patient
-                 seed:int=0, save=None):
+def plot_samples(
+    data=None,  # anything `find_dataset` accepts
+    n: int = 4,  # slices, each from another patient
+    seed: int = 0,
+    save=None,
+):
     "Tumour slices of `n` patients with their masks outlined; SYNTHETIC in the title for phantom data."
     return save_figure(show_samples(index_dataset(data), n, seed), save)
 
@@ -61,52 +92,68 @@ def plot_samples(data=None, # anything `find_dataset` accepts
 def _read_json(path, what):
     return json.loads(_need(path, what).read_text())
 
-def plot_history(run, save=None): # a run folder of `train`
+
+def plot_history(run, save=None):  # a run folder of `train`
     "Loss and Dice per epoch of a training run, from its `history.csv`."
-    from lgg_unet.train import plot_curves  # chapter 04's; loaded to draw a run, never for `lgg_evaluate` or a report
+    from lgg_unet.train import (
+        plot_curves,
+    )  # chapter 04's; loaded to draw a run, never for `lgg_evaluate` or a report
+
     run = _need(run, 'run folder')
-    hist = pd.read_csv(_need(run/'history.csv', 'training history'))
-    cfg = _read_json(run/'config.json', 'run config')
-    title = f"{run.name}: {cfg.get('model', '')}" + (' (SYNTHETIC phantom data)' if cfg.get('synthetic') else '')
+    hist = pd.read_csv(_need(run / 'history.csv', 'training history'))
+    cfg = _read_json(run / 'config.json', 'run config')
+    title = f"{run.name}: {cfg.get('model', '')}" + (
+        ' (SYNTHETIC phantom data)' if cfg.get('synthetic') else ''
+    )
     return save_figure(credit_figure(plot_curves(hist, title), cfg.get('synthetic')), save)
 
 # %% ../nbs/06_visualize.ipynb #1462781a
-def read_results(results): # a results folder of `lgg_evaluate`
+def read_results(results):  # a results folder of `lgg_evaluate`
     "The `per_patient.csv`, `per_slice.csv` and `summary.json` of a results folder, as (DataFrame, DataFrame, dict)."
     results = _need(results, 'results folder')
-    return (pd.read_csv(_need(results/'per_patient.csv', 'results file')),
-            pd.read_csv(_need(results/'per_slice.csv', 'results file')),
-            _read_json(results/'summary.json', 'results file'))
+    return (
+        pd.read_csv(_need(results / 'per_patient.csv', 'results file')),
+        pd.read_csv(_need(results / 'per_slice.csv', 'results file')),
+        _read_json(results / 'summary.json', 'results file'),
+    )
 
-def results_title(summary, name=None): # `summary.json` as a dict; a name for the model
+
+def results_title(summary, name=None):  # `summary.json` as a dict; a name for the model
     "A figure title naming the model and its patients, with SYNTHETIC for phantom data."
     m = Path(summary.get('model') or 'model')
     name = name or (m.parent.name if m.stem in ('best', 'last') else m.stem)
-    return f"{name}: {summary['n_patients']} patients" + (' (SYNTHETIC phantom data)' if summary.get('synthetic') else '')
+    return f"{name}: {summary['n_patients']} patients" + (
+        ' (SYNTHETIC phantom data)' if summary.get('synthetic') else ''
+    )
 
 # %% ../nbs/06_visualize.ipynb #422f0a0e
-def pick_patients(per_patient): # `per_patient.csv` as a DataFrame
+def pick_patients(per_patient):  # `per_patient.csv` as a DataFrame
     "The best, median and worst patients by Dice, as {'best': name, 'median': name, 'worst': name}."
-    if len(per_patient) == 0: raise ValueError("per_patient has no rows")
+    if len(per_patient) == 0:
+        raise ValueError("per_patient has no rows")
     order = per_patient.sort_values(['dice', 'patient'], ascending=[False, True]).patient.tolist()
     return {'best': order[0], 'median': order[(len(order) - 1) // 2], 'worst': order[-1]}
 
 # %% ../nbs/06_visualize.ipynb #25ea647e
 def _slice_paths(root, patient, s):
     "Image, mask and (relative) name of slice `s` of `patient` in the dataset folder `root`."
-    image = Path(root)/patient/f'{patient}_{s}.tif'
+    image = Path(root) / patient / f'{patient}_{s}.tif'
     return image, image.with_name(f'{patient}_{s}_mask.tif')
+
 
 def _draw_prediction(ax, results, root, patient, s, title):
     image, mask = _slice_paths(root, patient, s)
     pred = cv2.imread(str(_need(pred_path(results, image), 'predicted mask')), cv2.IMREAD_UNCHANGED)
     show_slice(read_image(image), read_mask(mask), ax, title)
-    if pred.any(): ax.contour(pred > 127, levels=[0.5], colors='c', linewidths=1, linestyles='--')
+    if pred.any():
+        ax.contour(pred > 127, levels=[0.5], colors='c', linewidths=1, linestyles='--')
 
 # %% ../nbs/06_visualize.ipynb #6e6ab434
-def plot_predictions(results,        # a results folder of `lgg_evaluate`
-                     n_slices:int=1, # slices per patient: the one with most tumour and its neighbours
-                     save=None):
+def plot_predictions(
+    results,  # a results folder of `lgg_evaluate`
+    n_slices: int = 1,  # slices per patient: the one with most tumour and its neighbours
+    save=None,
+):
     "Prediction (cyan) against truth (red) for the best, median and worst patients by Dice."
     pp, ps, summ = read_results(results)
     root = _need(summ.get('data', ''), 'dataset folder')
@@ -115,97 +162,147 @@ def plot_predictions(results,        # a results folder of `lgg_evaluate`
     axs = fig.subplots(1, 3 * n_slices, squeeze=False)[0]
     for i, (rank, patient) in enumerate(picks.items()):
         sl = ps[ps.patient == patient].sort_values('slice').reset_index(drop=True)
-        k = int(sl.true_pixels.idxmax()); lo = max(0, min(k - n_slices // 2, len(sl) - n_slices))
+        k = int(sl.true_pixels.idxmax())
+        lo = max(0, min(k - n_slices // 2, len(sl) - n_slices))
         dice = pp.set_index('patient').dice[patient]
-        for j, r in enumerate(sl.iloc[lo:lo + n_slices].itertuples()):
-            _draw_prediction(axs[i * n_slices + j], results, root, patient, r.slice, f'{rank}: Dice {dice:.2f}\n{patient}\nslice {r.slice}')
-    fig.suptitle(results_title(summ) + ' - red: truth, cyan: prediction', fontsize=9); fig.tight_layout(rect=(0, 0, 1, 0.86))
+        for j, r in enumerate(sl.iloc[lo : lo + n_slices].itertuples()):
+            _draw_prediction(
+                axs[i * n_slices + j],
+                results,
+                root,
+                patient,
+                r.slice,
+                f'{rank}: Dice {dice:.2f}\n{patient}\nslice {r.slice}',
+            )
+    fig.suptitle(results_title(summ) + ' - red: truth, cyan: prediction', fontsize=9)
+    fig.tight_layout(rect=(0, 0, 1, 0.86))
     credit_figure(fig, summ.get('synthetic'))
     return save_figure(fig, save)
 
 # %% ../nbs/06_visualize.ipynb #21ecb2bc
-def plot_dice(results, save=None): # a results folder of `lgg_evaluate`
+def plot_dice(results, save=None):  # a results folder of `lgg_evaluate`
     "Histogram of per-patient Dice (mean and median marked) and Dice against true tumour volume."
     pp, _, summ = read_results(results)
     fig = Figure(figsize=(8, 3.2))
     ax1, ax2 = fig.subplots(1, 2)
-    ax1.hist(pp.dice, bins=np.linspace(0, 1, 21), color='tab:blue', alpha=.8)
+    ax1.hist(pp.dice, bins=np.linspace(0, 1, 21), color='tab:blue', alpha=0.8)
     for v, style, lab in ((pp.dice.mean(), '-', 'mean'), (pp.dice.median(), '--', 'median')):
         ax1.axvline(v, color='k', linestyle=style, label=f'{lab} {v:.3f}')
-    ax1.set(xlabel='Dice per patient', ylabel='patients', xlim=(0, 1)); ax1.legend(fontsize=8)
+    ax1.set(xlabel='Dice per patient', ylabel='patients', xlim=(0, 1))
+    ax1.legend(fontsize=8)
     ax2.scatter(pp.true_pixels, pp.dice, s=14)
-    ax2.set(xscale='symlog', xlabel='true tumour pixels (whole patient)', ylabel='Dice', ylim=(-0.02, 1.02))
-    fig.suptitle(results_title(summ), fontsize=9); fig.tight_layout(rect=(0, 0, 1, 0.92))
+    ax2.set(
+        xscale='symlog',
+        xlabel='true tumour pixels (whole patient)',
+        ylabel='Dice',
+        ylim=(-0.02, 1.02),
+    )
+    fig.suptitle(results_title(summ), fontsize=9)
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
     credit_figure(fig, summ.get('synthetic'))
     return save_figure(fig, save)
 
 # %% ../nbs/06_visualize.ipynb #9705ff4e
-def plot_presence(results, save=None): # a results folder of `lgg_evaluate`
+def plot_presence(results, save=None):  # a results folder of `lgg_evaluate`
     "ROC curve of slice-level tumour presence (score: highest probability) and the confusion matrix of the mask's calls."
     _, ps, summ = read_results(results)
     pr = presence_scores(ps.has_tumor, ps.pred_pixels, ps.max_prob)
     fpr, tpr = roc_curve(ps.has_tumor, ps.max_prob)
     fig = Figure(figsize=(7.5, 3.4))
     ax1, ax2 = fig.subplots(1, 2)
-    ax1.plot(fpr, tpr, marker='.', label=f"AUC {pr['auc']:.3f}"); ax1.plot([0, 1], [0, 1], ':', color='grey')
-    ax1.set(xlabel='1 - specificity', ylabel='sensitivity', title='ROC, score = max probability'); ax1.legend(fontsize=8)
+    ax1.plot(fpr, tpr, marker='.', label=f"AUC {pr['auc']:.3f}")
+    ax1.plot([0, 1], [0, 1], ':', color='grey')
+    ax1.set(xlabel='1 - specificity', ylabel='sensitivity', title='ROC, score = max probability')
+    ax1.legend(fontsize=8)
     cm = np.array([[pr['tn'], pr['fp']], [pr['fn'], pr['tp']]])
     ax2.imshow(cm, cmap='Blues')
-    for (i, j), v in np.ndenumerate(cm): ax2.text(j, i, str(v), ha='center', va='center', color='k' if v < cm.max() / 2 else 'w')
-    ax2.set(xticks=[0, 1], yticks=[0, 1], xticklabels=['no tumour', 'tumour'], yticklabels=['no tumour', 'tumour'],
-            xlabel='predicted', ylabel='true', title=f"sens {pr['sensitivity']:.2f}, spec {pr['specificity']:.2f}")
-    fig.suptitle(results_title(summ) + f", {len(ps)} slices", fontsize=9); fig.tight_layout(rect=(0, 0, 1, 0.92))
+    for (i, j), v in np.ndenumerate(cm):
+        ax2.text(j, i, str(v), ha='center', va='center', color='k' if v < cm.max() / 2 else 'w')
+    ax2.set(
+        xticks=[0, 1],
+        yticks=[0, 1],
+        xticklabels=['no tumour', 'tumour'],
+        yticklabels=['no tumour', 'tumour'],
+        xlabel='predicted',
+        ylabel='true',
+        title=f"sens {pr['sensitivity']:.2f}, spec {pr['specificity']:.2f}",
+    )
+    fig.suptitle(results_title(summ) + f", {len(ps)} slices", fontsize=9)
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
     credit_figure(fig, summ.get('synthetic'))
     return save_figure(fig, save)
 
 # %% ../nbs/06_visualize.ipynb #619d55db
-def plot_comparison(results_a,  # results folder of the first model
-                    results_b,  # results folder of the second model, on the same patients
-                    names=('U-Net', 'FPN'), # the models' names
-                    save=None):
+def plot_comparison(
+    results_a,  # results folder of the first model
+    results_b,  # results folder of the second model, on the same patients
+    names=('U-Net', 'FPN'),  # the models' names
+    save=None,
+):
     "Per-patient Dice of two models against each other, and their mean scores side by side."
     (pa, _, sa), (pb, _, sb) = read_results(results_a), read_results(results_b)
     both = pa.merge(pb, on='patient', suffixes=('_a', '_b'))
-    if both.empty: raise ValueError(f"{results_a} and {results_b} share no patients")
+    if both.empty:
+        raise ValueError(f"{results_a} and {results_b} share no patients")
     fig = Figure(figsize=(8, 3.4))
     ax1, ax2 = fig.subplots(1, 2)
-    ax1.scatter(both.dice_a, both.dice_b, s=14); ax1.plot([0, 1], [0, 1], ':', color='grey')
-    ax1.set(xlabel=f'{names[0]} Dice', ylabel=f'{names[1]} Dice', xlim=(-0.02, 1.02), ylim=(-0.02, 1.02), title=f'{len(both)} patients')
+    ax1.scatter(both.dice_a, both.dice_b, s=14)
+    ax1.plot([0, 1], [0, 1], ':', color='grey')
+    ax1.set(
+        xlabel=f'{names[0]} Dice',
+        ylabel=f'{names[1]} Dice',
+        xlim=(-0.02, 1.02),
+        ylim=(-0.02, 1.02),
+        title=f'{len(both)} patients',
+    )
     x = np.arange(len(SCORES[:4]))
     for k, (p, name) in enumerate(((pa, names[0]), (pb, names[1]))):
-        ax2.bar(x + (k - .5) * .4, [p[c].mean() for c in SCORES[:4]], .4, label=name)
-    ax2.set(xticks=x, xticklabels=SCORES[:4], ylim=(0, 1), title='mean over patients'); ax2.legend(fontsize=8)
+        ax2.bar(x + (k - 0.5) * 0.4, [p[c].mean() for c in SCORES[:4]], 0.4, label=name)
+    ax2.set(xticks=x, xticklabels=SCORES[:4], ylim=(0, 1), title='mean over patients')
+    ax2.legend(fontsize=8)
     synth = ' (SYNTHETIC phantom data)' if sa.get('synthetic') or sb.get('synthetic') else ''
-    fig.suptitle(f'{names[0]} vs {names[1]}{synth}', fontsize=9); fig.tight_layout(rect=(0, 0, 1, 0.92))
+    fig.suptitle(f'{names[0]} vs {names[1]}{synth}', fontsize=9)
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
     credit_figure(fig, bool(synth))
     return save_figure(fig, save)
 
 # %% ../nbs/06_visualize.ipynb #ef10f843
-def plot_all(run,     # a run folder of `train`
-             results, # the results folder of `lgg_evaluate` for that run
-             out):    # folder for the PNGs
+def plot_all(
+    run,  # a run folder of `train`
+    results,  # the results folder of `lgg_evaluate` for that run
+    out,  # folder for the PNGs
+):
     "Write curves.png, predictions.png, dice.png and presence.png into `out`; return their paths."
     out = Path(out)
-    figs = dict(curves=lambda p: plot_history(run, p), predictions=lambda p: plot_predictions(results, save=p),
-                dice=lambda p: plot_dice(results, p), presence=lambda p: plot_presence(results, p))
-    for name, draw in figs.items(): draw(out/f'{name}.png')
-    return [out/f'{n}.png' for n in figs]
+    figs = dict(
+        curves=lambda p: plot_history(run, p),
+        predictions=lambda p: plot_predictions(results, save=p),
+        dice=lambda p: plot_dice(results, p),
+        presence=lambda p: plot_presence(results, p),
+    )
+    for name, draw in figs.items():
+        draw(out / f'{name}.png')
+    return [out / f'{n}.png' for n in figs]
 
 # %% ../nbs/06_visualize.ipynb #441d1c5b
 def _read_file(f, columns=None):
     "A results CSV (holding `columns`) or a JSON object, and None; or None and why it cannot be used."
-    if not f.is_file(): return None, f"{f.name} is missing"
-    try: v = pd.read_csv(f) if columns is not None else json.loads(f.read_text())
-    except (ValueError, UnicodeDecodeError) as e: return None, f"{f.name} is unreadable ({type(e).__name__}: {e})"
-    if columns is None: return (v, None) if isinstance(v, dict) else (None, f"{f.name} holds no JSON object")
+    if not f.is_file():
+        return None, f"{f.name} is missing"
+    try:
+        v = pd.read_csv(f) if columns is not None else json.loads(f.read_text())
+    except (ValueError, UnicodeDecodeError) as e:
+        return None, f"{f.name} is unreadable ({type(e).__name__}: {e})"
+    if columns is None:
+        return (v, None) if isinstance(v, dict) else (None, f"{f.name} holds no JSON object")
     lacking = [c for c in columns if c not in v.columns]
     return (None, f"{f.name} lacks the column(s) {', '.join(lacking)}") if lacking else (v, None)
 
 # %% ../nbs/06_visualize.ipynb #addef82f
 @dataclass
-
 class ResultsFolder:
     "What a results folder holds: a part that is absent is None, and `missing` says why, one line each."
+
     folder: Path
     per_patient: pd.DataFrame = None
     per_slice: pd.DataFrame = None
@@ -218,73 +315,137 @@ class ResultsFolder:
 # %% ../nbs/06_visualize.ipynb #b43e02e9
 def _dataset(summary, data):
     "The dataset folder of the slice images and None, or None and why there is none."
-    if data is not None: return Path(find_dataset(data)), None
+    if data is not None:
+        return Path(find_dataset(data)), None
     recorded = (summary or {}).get('data')
-    if not recorded: return None, 'no dataset is named (summary.json): no slice images; pass --data'
-    if not Path(recorded).is_dir(): return None, f'the dataset {recorded} named in summary.json is not there: no slice images; pass --data'
+    if not recorded:
+        return None, 'no dataset is named (summary.json): no slice images; pass --data'
+    if not Path(recorded).is_dir():
+        return (
+            None,
+            f'the dataset {recorded} named in summary.json is not there: no slice images; pass --data',
+        )
     return Path(recorded), None
 
-def read_folder(results,    # a results folder of `lgg_evaluate` or `lgg_cv`
-                data=None): # the dataset (anything `find_dataset` accepts); default: the one summary.json names
+
+def read_folder(
+    results,  # a results folder of `lgg_evaluate` or `lgg_cv`
+    data=None,  # the dataset (anything `find_dataset` accepts); default: the one summary.json names
+):
     "Read what there is of a results folder into a `ResultsFolder`; only a folder that does not exist is an error."
     r = ResultsFolder(Path(results))
-    if not r.folder.is_dir(): raise FileNotFoundError(f"results folder {r.folder} does not exist")
+    if not r.folder.is_dir():
+        raise FileNotFoundError(f"results folder {r.folder} does not exist")
     for name, cols in (('per_patient', PER_PATIENT), ('per_slice', PER_SLICE), ('summary', None)):
-        v, why = _read_file(r.folder/f"{name}.{'json' if cols is None else 'csv'}", cols)
+        v, why = _read_file(r.folder / f"{name}.{'json' if cols is None else 'csv'}", cols)
         setattr(r, name, v)
-        if why: r.missing.append(why)
-    r.cv = _read_file(r.folder/'cv.json')[0]
+        if why:
+            r.missing.append(why)
+    r.cv = _read_file(r.folder / 'cv.json')[0]
     r.root, why = _dataset(r.summary, data)
-    if why: r.missing.append(why)
+    if why:
+        r.missing.append(why)
     r.masks = sum(1 for _ in r.folder.glob('*/*_pred.png'))
-    if not r.masks: r.missing.append('no predicted masks <patient>/<slice>_pred.png: the slices show the truth only')
+    if not r.masks:
+        r.missing.append(
+            'no predicted masks <patient>/<slice>_pred.png: the slices show the truth only'
+        )
     return r
 
 # %% ../nbs/06_visualize.ipynb #850a008b
 def _patients(r):
     "The per-patient table, or the patients the folder names some other way (per_slice.csv, mask folders)."
-    if r.per_patient is not None: return r.per_patient
-    if r.per_slice is not None: return r.per_slice.groupby('patient', as_index=False).agg(n_slices=('slice', 'size'))
-    return pd.DataFrame(dict(patient=sorted({p.parent.name for p in r.folder.glob('*/*_pred.png')})))
+    if r.per_patient is not None:
+        return r.per_patient
+    if r.per_slice is not None:
+        return r.per_slice.groupby('patient', as_index=False).agg(n_slices=('slice', 'size'))
+    return pd.DataFrame(
+        dict(patient=sorted({p.parent.name for p in r.folder.glob('*/*_pred.png')}))
+    )
 
-def summary_items(r): # a `ResultsFolder`
+
+def summary_items(r):  # a `ResultsFolder`
     "The report's headline numbers, {label: (value, note)}: from summary.json, else recomputed from the CSVs; {} with neither."
     s, pp = r.summary, r.per_patient
-    if s is None and pp is not None and r.per_slice is not None: s = summarize_results(pp, r.per_slice)
-    if s is None: return {}
+    if s is None and pp is not None and r.per_slice is not None:
+        s = summarize_results(pp, r.per_slice)
+    if s is None:
+        return {}
     f = lambda v, d=3: 'n/a' if v is None or v != v else f'{v:.{d}f}'
-    out = {'patients': (str(s['n_patients']), f"{s['n_slices']} slices, {s['n_tumor_slices']} with tumour"),
-           'Dice mean': (f(s['mean']['dice']), f"IoU {f(s['mean']['iou'])}"), 'Dice median': (f(s['median']['dice']), '')}
+    out = {
+        'patients': (
+            str(s['n_patients']),
+            f"{s['n_slices']} slices, {s['n_tumor_slices']} with tumour",
+        ),
+        'Dice mean': (f(s['mean']['dice']), f"IoU {f(s['mean']['iou'])}"),
+        'Dice median': (f(s['median']['dice']), ''),
+    }
     if pp is not None:
         out['below 0.1'] = (str(int((pp.dice < 0.1).sum())), 'patients with Dice < 0.1')
-        out['missed'] = (str(int(((pp.dice == 0) & (pp.true_pixels > 0)).sum())), 'patients with tumour and no overlap')
+        out['missed'] = (
+            str(int(((pp.dice == 0) & (pp.true_pixels > 0)).sum())),
+            'patients with tumour and no overlap',
+        )
     k = s['hd95_undefined']
-    out['HD95 mean'] = (f(s['mean']['hd95'], 1), 'px' + (f'; {k} undefined counted at the stack diagonal' if k else ''))
+    out['HD95 mean'] = (
+        f(s['mean']['hd95'], 1),
+        'px' + (f'; {k} undefined counted at the stack diagonal' if k else ''),
+    )
     pr = s['presence']
-    out['presence AUC'] = (f(pr['auc']), f"slices: sensitivity {f(pr['sensitivity'], 2)}, specificity {f(pr['specificity'], 2)}")
-    if 'fold_mean_dice' in s: out['folds'] = (str(s['folds']), 'mean Dice ' + ', '.join(f(v) for v in s['fold_mean_dice']))
+    out['presence AUC'] = (
+        f(pr['auc']),
+        f"slices: sensitivity {f(pr['sensitivity'], 2)}, specificity {f(pr['specificity'], 2)}",
+    )
+    if 'fold_mean_dice' in s:
+        out['folds'] = (
+            str(s['folds']),
+            'mean Dice ' + ', '.join(f(v) for v in s['fold_mean_dice']),
+        )
     return out
 
 # %% ../nbs/06_visualize.ipynb #df045485
-def model_card(r): # a `ResultsFolder`
+def model_card(r):  # a `ResultsFolder`
     "(title, dict) of what the results came from: the CV recipe (cv.json), else the model's card or run config beside the model file; else (why not, None)."
-    if r.cv is not None: return 'cross-validation recipe (cv.json)', r.cv
+    if r.cv is not None:
+        return 'cross-validation recipe (cv.json)', r.cv
     model = (r.summary or {}).get('model')
-    if not model: return 'no model is named (summary.json)', None
-    for f in (Path(model).with_suffix('.json'), Path(model).parent/'config.json'):
+    if not model:
+        return 'no model is named (summary.json)', None
+    for f in (Path(model).with_suffix('.json'), Path(model).parent / 'config.json'):
         d = _read_file(f)[0] if f.is_file() else None
-        if d is not None: return f'model card ({f})', d
+        if d is not None:
+            return f'model card ({f})', d
     return f'no model card or run config beside {model}', None
 
-_SCORE_KEYS = {'n_patients', 'n_slices', 'n_tumor_slices', 'mean', 'median', 'hd95_undefined', 'hd95_defined_mean', 'tumor_slice_dice_mean',
-               'presence', 'config', 'below_0_1', 'missed', 'fold_mean_dice', 'folds'}
 
-def evaluation_items(summary): # summary.json as a dict, or None
+_SCORE_KEYS = {
+    'n_patients',
+    'n_slices',
+    'n_tumor_slices',
+    'mean',
+    'median',
+    'hd95_undefined',
+    'hd95_defined_mean',
+    'tumor_slice_dice_mean',
+    'presence',
+    'config',
+    'below_0_1',
+    'missed',
+    'fold_mean_dice',
+    'folds',
+}
+
+
+def evaluation_items(summary):  # summary.json as a dict, or None
     "How the scores were made: the entries of summary.json that are not scores (model, data, threshold, post-processing...)."
     return {k: v for k, v in (summary or {}).items() if k not in _SCORE_KEYS}
 
 # %% ../nbs/06_visualize.ipynb #273207cb
-TRUTH, PRED = (0, 0, 255), (255, 255, 0)  # BGR: truth red, prediction cyan, as chapter 06 draws them
+TRUTH, PRED = (
+    (0, 0, 255),
+    (255, 255, 0),
+)  # BGR: truth red, prediction cyan, as chapter 06 draws them
+
 
 def _outline(img, mask, colour):
     "Draw the outline of a full-resolution `mask` onto the smaller `img`, in place."
@@ -292,54 +453,96 @@ def _outline(img, mask, colour):
     scale = np.array([img.shape[1] / mask.shape[1], img.shape[0] / mask.shape[0]])
     cv2.drawContours(img, [np.floor((c + 0.5) * scale).astype(np.int32) for c in cs], -1, colour, 1)
 
-def thumbnail(image,     # (H,W,3) RGB slice, uint8
-              truth=None, # bool (H,W) true mask, or None
-              pred=None,  # bool (H,W) predicted mask, or None
-              size:int=96): # side of the thumbnail in pixels
+
+def thumbnail(
+    image,  # (H,W,3) RGB slice, uint8
+    truth=None,  # bool (H,W) true mask, or None
+    pred=None,  # bool (H,W) predicted mask, or None
+    size: int = 96,  # side of the thumbnail in pixels
+):
     "The slice's FLAIR in grey at `size`x`size`, the truth outlined red and the prediction cyan: BGR uint8 (size,size,3)."
-    out = cv2.cvtColor(cv2.resize(image[..., 1], (size, size), interpolation=cv2.INTER_AREA), cv2.COLOR_GRAY2BGR)
+    out = cv2.cvtColor(
+        cv2.resize(image[..., 1], (size, size), interpolation=cv2.INTER_AREA), cv2.COLOR_GRAY2BGR
+    )
     for m, colour in ((truth, TRUTH), (pred, PRED)):
-        if m is not None and np.any(m): _outline(out, m, colour)
+        if m is not None and np.any(m):
+            _outline(out, m, colour)
     return out
 
 # %% ../nbs/06_visualize.ipynb #e9891988
-def jpeg_uri(img, quality:int=80): # BGR uint8 image; JPEG quality 0-100
+def jpeg_uri(img, quality: int = 80):  # BGR uint8 image; JPEG quality 0-100
     "`img` as a `data:image/jpeg;base64,` URI, colour kept at full resolution (4:4:4) so that thin outlines keep their colour."
-    ok, buf = cv2.imencode('.jpg', img, [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444])
-    if not ok: raise ValueError(f"cannot encode an image of shape {img.shape} as JPEG")
+    ok, buf = cv2.imencode(
+        '.jpg',
+        img,
+        [
+            cv2.IMWRITE_JPEG_QUALITY,
+            quality,
+            cv2.IMWRITE_JPEG_SAMPLING_FACTOR,
+            cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444,
+        ],
+    )
+    if not ok:
+        raise ValueError(f"cannot encode an image of shape {img.shape} as JPEG")
     return 'data:image/jpeg;base64,' + base64.b64encode(buf.tobytes()).decode()
 
-def png_uri(fig, dpi:int=72): # a Matplotlib Figure; its resolution
+
+def png_uri(fig, dpi: int = 72):  # a Matplotlib Figure; its resolution
     "`fig` as a `data:image/png;base64,` URI."
-    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi)
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=dpi)
     return 'data:image/png;base64,' + base64.b64encode(buf.getvalue()).decode()
 
 # %% ../nbs/06_visualize.ipynb #3f03d592
-def slice_flag(true_pixels, pred_pixels, dice): # a slice's tumour pixels, predicted pixels and Dice
+def slice_flag(
+    true_pixels, pred_pixels, dice
+):  # a slice's tumour pixels, predicted pixels and Dice
     "How prediction and truth disagree on a slice: 'missed', 'false alarm', 'Dice < 0.5', or '' where they agree."
-    if true_pixels and not pred_pixels: return 'missed'
-    if pred_pixels and not true_pixels: return 'false alarm'
-    if true_pixels and dice < 0.5: return 'Dice < 0.5'
+    if true_pixels and not pred_pixels:
+        return 'missed'
+    if pred_pixels and not true_pixels:
+        return 'false alarm'
+    if true_pixels and dice < 0.5:
+        return 'Dice < 0.5'
     return ''
 
 # %% ../nbs/06_visualize.ipynb #56871872
-def patient_slices(r, patient): # a `ResultsFolder`; a patient folder name
+def patient_slices(r, patient):  # a `ResultsFolder`; a patient folder name
     "One row per slice of `patient` (slice, dice, true_pixels, pred_pixels): from per_slice.csv, else the slice files found (scores NaN)."
     if r.per_slice is not None:
-        return r.per_slice[r.per_slice.patient == patient].sort_values('slice')[['slice', 'dice', 'true_pixels', 'pred_pixels']]
-    if r.root is not None and (r.root/patient).is_dir(): nums = [int(PATIENT_RE.match(f.name)['slice']) for f in slice_files(r.root/patient)]
-    else: nums = sorted(int(f.name.removesuffix('_pred.png').rsplit('_', 1)[-1]) for f in (r.folder/patient).glob(f'{patient}_*_pred.png'))
+        return r.per_slice[r.per_slice.patient == patient].sort_values('slice')[
+            ['slice', 'dice', 'true_pixels', 'pred_pixels']
+        ]
+    if r.root is not None and (r.root / patient).is_dir():
+        nums = [int(PATIENT_RE.match(f.name)['slice']) for f in slice_files(r.root / patient)]
+    else:
+        nums = sorted(
+            int(f.name.removesuffix('_pred.png').rsplit('_', 1)[-1])
+            for f in (r.folder / patient).glob(f'{patient}_*_pred.png')
+        )
     return pd.DataFrame(dict(slice=nums, dice=np.nan, true_pixels=np.nan, pred_pixels=np.nan))
 
-def read_slice(r, patient, s): # a `ResultsFolder`; a patient; a slice number
+
+def read_slice(r, patient, s):  # a `ResultsFolder`; a patient; a slice number
     "(image, truth, pred, problem): the slice (RGB), its true and predicted masks (bool), each None when absent, and why one is lacking."
-    image_path = (r.root if r.root is not None else Path())/patient/f'{patient}_{s}.tif'
+    image_path = (r.root if r.root is not None else Path()) / patient / f'{patient}_{s}.tif'
     pred_file, found, problem = pred_path(r.folder, image_path), [None, None, None], []
-    for i, (f, read) in enumerate(((image_path, read_image), (image_path.with_name(f'{patient}_{s}_mask.tif'), read_mask), (pred_file, read_mask))):
-        if i < 2 and r.root is None: continue
-        if not f.is_file(): problem.append(f'{f.name} missing'); continue
-        try: found[i] = read(f)
-        except ValueError as e: problem.append(str(e))
+    for i, (f, read) in enumerate(
+        (
+            (image_path, read_image),
+            (image_path.with_name(f'{patient}_{s}_mask.tif'), read_mask),
+            (pred_file, read_mask),
+        )
+    ):
+        if i < 2 and r.root is None:
+            continue
+        if not f.is_file():
+            problem.append(f'{f.name} missing')
+            continue
+        try:
+            found[i] = read(f)
+        except ValueError as e:
+            problem.append(str(e))
     return (*found, '; '.join(problem))
 
 # %% ../nbs/06_visualize.ipynb #fa4d56c5
@@ -347,70 +550,130 @@ _FLAG_CLASS = {'missed': 'fn', 'false alarm': 'fp', 'Dice < 0.5': 'low', '': ''}
 
 _esc = html.escape
 
-def slice_figure(r, patient, row, size:int=96, quality:int=80): # a `ResultsFolder`, a patient, a row of `patient_slices`; thumbnail side and JPEG quality
+
+def slice_figure(
+    r, patient, row, size: int = 96, quality: int = 80
+):  # a `ResultsFolder`, a patient, a row of `patient_slices`; thumbnail side and JPEG quality
     "(HTML `<figure>` of one slice: thumbnail when the dataset is there, slice number, slice Dice, disagreement; the flag)."
     s = int(row.slice)
     image, truth, pred, problem = read_slice(r, patient, s)
     t, p, d = row.true_pixels, row.pred_pixels, row.dice
-    if np.isnan(t) and truth is not None and pred is not None: t, p, d = truth.sum(), pred.sum(), binary_scores(pred, truth)['dice']
+    if np.isnan(t) and truth is not None and pred is not None:
+        t, p, d = truth.sum(), pred.sum(), binary_scores(pred, truth)['dice']
     flag = '' if np.isnan(t) or np.isnan(p) else slice_flag(t, p, d)
-    pic = (f'<img src="{jpeg_uri(thumbnail(image, truth, pred, size), quality)}" width="{size}" height="{size}" alt="slice {s}">' if image is not None
-           else f'<div class="noimg" style="width:{size}px;height:{size}px">no image</div>')
+    pic = (
+        f'<img src="{jpeg_uri(thumbnail(image, truth, pred, size), quality)}" width="{size}" height="{size}" alt="slice {s}">'
+        if image is not None
+        else f'<div class="noimg" style="width:{size}px;height:{size}px">no image</div>'
+    )
     score = 'no score' if np.isnan(t) else 'no tumour' if t == 0 and p == 0 else f'Dice {d:.2f}'
     caption = f'<b>{flag if flag in ("missed", "false alarm") else score}</b>' if flag else score
     title = f' title="{_esc(problem)}"' if problem else ''
-    return (f'<figure class="slice {_FLAG_CLASS[flag]}" data-slice="{s}" data-flag="{flag}" style="width:{size}px"{title}>{pic}'
-            f'<figcaption>{s} · {caption}</figcaption></figure>'), flag
+    return (
+        f'<figure class="slice {_FLAG_CLASS[flag]}" data-slice="{s}" data-flag="{flag}" style="width:{size}px"{title}>{pic}'
+        f'<figcaption>{s} · {caption}</figcaption></figure>'
+    ), flag
 
 # %% ../nbs/06_visualize.ipynb #c6584644
 def _scores_line(row):
     f = lambda k, d=3: f'{row[k]:.{d}f}' if k in row and row[k] == row[k] else 'n/a'
     return f"Dice {f('dice')} · IoU {f('iou')} · HD95 {f('hd95', 1)} px · precision {f('precision')} · recall {f('recall')}"
 
-def patient_section(r, row, size:int=96, quality:int=80): # a `ResultsFolder`; the patient's row of `_patients(r)`
+
+def patient_section(
+    r, row, size: int = 96, quality: int = 80
+):  # a `ResultsFolder`; the patient's row of `_patients(r)`
     "(HTML `<section>` of one patient, hidden until opened: scores, notes and one figure per slice; the number of flagged slices)."
     p = row['patient']
     items = [slice_figure(r, p, s, size, quality) for s in patient_slices(r, p).itertuples()]
     figs, flagged = [f for f, _ in items], sum(bool(flag) for _, flag in items)
-    notes = [] if r.root is None or (r.root/p).is_dir() else [f'patient folder {r.root/p} not found']
-    if r.masks and not (r.folder/p).is_dir(): notes.append(f'no predicted masks in {r.folder/p}')
+    notes = (
+        []
+        if r.root is None or (r.root / p).is_dir()
+        else [f'patient folder {r.root / p} not found']
+    )
+    if r.masks and not (r.folder / p).is_dir():
+        notes.append(f'no predicted masks in {r.folder / p}')
     note = ''.join(f'<p class="note">{_esc(n)}</p>' for n in notes)
-    return (f'<section class="patient" id="patient-{_esc(p)}" data-patient="{_esc(p)}" hidden><h3>{_esc(p)}</h3>'
-            f'<p>{_scores_line(row)} · {len(figs)} slices, {flagged} flagged</p>{note}<div class="slices">{"".join(figs)}</div></section>'), flagged
+    return (
+        f'<section class="patient" id="patient-{_esc(p)}" data-patient="{_esc(p)}" hidden><h3>{_esc(p)}</h3>'
+        f'<p>{_scores_line(row)} · {len(figs)} slices, {flagged} flagged</p>{note}<div class="slices">{"".join(figs)}</div></section>'
+    ), flagged
 
 # %% ../nbs/06_visualize.ipynb #ba63f4bb
-COLUMNS = {'patient': 'patient', 'fold': 'fold', 'dice': 'Dice', 'iou': 'IoU', 'hd95': 'HD95 px', 'precision': 'precision', 'recall': 'recall',
-           'true_pixels': 'true px', 'pred_pixels': 'pred px', 'n_slices': 'slices', 'flagged': 'flagged'}
+COLUMNS = {
+    'patient': 'patient',
+    'fold': 'fold',
+    'dice': 'Dice',
+    'iou': 'IoU',
+    'hd95': 'HD95 px',
+    'precision': 'precision',
+    'recall': 'recall',
+    'true_pixels': 'true px',
+    'pred_pixels': 'pred px',
+    'n_slices': 'slices',
+    'flagged': 'flagged',
+}
+
 
 def _cell(k, v):
-    if k == 'patient': return f'<td data-v="{_esc(str(v))}"><a href="#patient={_esc(str(v))}">{_esc(str(v))}</a></td>'
-    if v != v: return f'<td data-v="">{"undefined" if k == "hd95" else "–"}</td>'
-    shown = f'{v:.1f}' if k == 'hd95' else f'{v:.3f}' if k in ('dice', 'iou', 'precision', 'recall') else f'{int(v)}'
+    if k == 'patient':
+        return (
+            f'<td data-v="{_esc(str(v))}"><a href="#patient={_esc(str(v))}">{_esc(str(v))}</a></td>'
+        )
+    if v != v:
+        return f'<td data-v="">{"undefined" if k == "hd95" else "–"}</td>'
+    shown = (
+        f'{v:.1f}'
+        if k == 'hd95'
+        else f'{v:.3f}'
+        if k in ('dice', 'iou', 'precision', 'recall')
+        else f'{int(v)}'
+    )
     return f'<td data-v="{float(v)!r}">{shown}</td>'
 
-def patients_table(table): # one row per patient: `COLUMNS` that are there
+
+def patients_table(table):  # one row per patient: `COLUMNS` that are there
     "The HTML `<table>` of the patients, one `<tr data-patient>` each, every column sortable (`data-v`: the value, '' when undefined)."
     cols = [k for k in COLUMNS if k in table.columns]
-    head = ''.join(f'<th data-key="{k}" data-type="{"str" if k == "patient" else "num"}">{COLUMNS[k]}</th>' for k in cols)
-    rows = ''.join(f'<tr data-patient="{_esc(str(row["patient"]))}">' + ''.join(_cell(k, row[k]) for k in cols) + '</tr>' for _, row in table.iterrows())
+    head = ''.join(
+        f'<th data-key="{k}" data-type="{"str" if k == "patient" else "num"}">{COLUMNS[k]}</th>'
+        for k in cols
+    )
+    rows = ''.join(
+        f'<tr data-patient="{_esc(str(row["patient"]))}">'
+        + ''.join(_cell(k, row[k]) for k in cols)
+        + '</tr>'
+        for _, row in table.iterrows()
+    )
     return f'<table id="patients"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 # %% ../nbs/06_visualize.ipynb #fd8a6b07
-def figures_html(r): # a `ResultsFolder`
+def figures_html(r):  # a `ResultsFolder`
     "The Dice distribution and presence ROC of chapter 06 (and cv.png of a cross-validation) as inline PNGs, or what they need."
     if r.per_patient is None or r.per_slice is None or r.summary is None:
         return '<p class="note">The Dice distribution and the presence ROC need per_patient.csv, per_slice.csv and summary.json.</p>'
     uris = [png_uri(plot_dice(r.folder)), png_uri(plot_presence(r.folder))]
-    if (r.folder/'cv.png').is_file(): uris.append('data:image/png;base64,' + base64.b64encode((r.folder/'cv.png').read_bytes()).decode())
+    if (r.folder / 'cv.png').is_file():
+        uris.append(
+            'data:image/png;base64,' + base64.b64encode((r.folder / 'cv.png').read_bytes()).decode()
+        )
     return ''.join(f'<img class="fig" src="{u}" alt="figure">' for u in uris)
+
 
 def _kv_table(d):
     fmt = lambda v: json.dumps(v) if isinstance(v, (list, dict)) else str(v)
-    return '<table class="kv">' + ''.join(f'<tr><th>{_esc(str(k))}</th><td>{_esc(fmt(v))}</td></tr>' for k, v in d.items()) + '</table>'
+    return (
+        '<table class="kv">'
+        + ''.join(f'<tr><th>{_esc(str(k))}</th><td>{_esc(fmt(v))}</td></tr>' for k, v in d.items())
+        + '</table>'
+    )
+
 
 def _label(r):
     "The dataset's licence and citation, SYNTHETIC, or that the data is unknown."
-    if r.summary is None or 'synthetic' not in r.summary: return 'dataset unknown (no summary.json)'
+    if r.summary is None or 'synthetic' not in r.summary:
+        return 'dataset unknown (no summary.json)'
     return data_credit(r.summary['synthetic'])
 
 # %% ../nbs/06_visualize.ipynb #77d6c788
@@ -469,158 +732,284 @@ _JS = """
 })();
 """
 
-LEGEND = ('<p class="legend">Outline <b style="color:#d00">truth</b>, <b style="color:#0aa">prediction</b>; frame '
-          '<i style="border-color:#d0f">missed</i> <i style="border-color:#f80">false alarm</i> <i style="border-color:#ec0">Dice &lt; 0.5</i></p>')
+LEGEND = (
+    '<p class="legend">Outline <b style="color:#d00">truth</b>, <b style="color:#0aa">prediction</b>; frame '
+    '<i style="border-color:#d0f">missed</i> <i style="border-color:#f80">false alarm</i> <i style="border-color:#ec0">Dice &lt; 0.5</i></p>'
+)
 
 # %% ../nbs/06_visualize.ipynb #2306e38e
-def report_html(results,   # a results folder of `lgg_evaluate` or `lgg_cv`
-                data=None, # the dataset of the slice images; default: the one summary.json names
-                size:int=96, quality:int=80): # thumbnail side in pixels; JPEG quality
+def report_html(
+    results,  # a results folder of `lgg_evaluate` or `lgg_cv`
+    data=None,  # the dataset of the slice images; default: the one summary.json names
+    size: int = 96,
+    quality: int = 80,  # thumbnail side in pixels; JPEG quality
+):
     "The report of a results folder as one self-contained HTML page (images inline, no network): a `str`."
     r = read_folder(results, data)
     table = _patients(r)
     sections = [patient_section(r, row, size, quality) for _, row in table.iterrows()]
     table = table.assign(flagged=[n for _, n in sections]) if len(table) else table
     title = results_title(r.summary) if r.summary else r.folder.name
-    missing = f'<ul class="missing">{"".join(f"<li>{_esc(m)}</li>" for m in r.missing)}</ul>' if r.missing else ''
-    cards = ''.join(f'<div class="card"><small>{_esc(k)}</small><b>{_esc(v)}</b><small>{_esc(n)}</small></div>' for k, (v, n) in summary_items(r).items())
+    missing = (
+        f'<ul class="missing">{"".join(f"<li>{_esc(m)}</li>" for m in r.missing)}</ul>'
+        if r.missing
+        else ''
+    )
+    cards = ''.join(
+        f'<div class="card"><small>{_esc(k)}</small><b>{_esc(v)}</b><small>{_esc(n)}</small></div>'
+        for k, (v, n) in summary_items(r).items()
+    )
     card_title, card = model_card(r)
-    body = (f'<header><h1>{_esc(title)}</h1><div class="credit">{_esc(_label(r))}</div><div class="where">results folder {_esc(str(r.folder))}</div></header><main>{missing}'
-            f'<section id="summary"><h2>Summary</h2><div class="cards">{cards or "<p class=note>no scores</p>"}</div></section>'
-            f'<section id="browse"><h2>Patients</h2><div class="split"><div class="tablewrap">{patients_table(table)}</div>'
-            f'<div class="panel">{LEGEND}<p id="pick">Click a column to sort; click a patient to see every slice.</p>{"".join(s for s, _ in sections)}</div></div></section>'
-            f'<section id="figures"><h2>Figures</h2>{figures_html(r)}</section>'
-            f'<section id="card"><h2>{_esc(card_title)}</h2>{_kv_table(card) if card else ""}<h3>evaluation</h3>{_kv_table(evaluation_items(r.summary))}</section></main>'
-            f'<footer>{_esc(_label(r))} · lgg_unet report: one file, no network</footer>')
+    body = (
+        f'<header><h1>{_esc(title)}</h1><div class="credit">{_esc(_label(r))}</div><div class="where">results folder {_esc(str(r.folder))}</div></header><main>{missing}'
+        f'<section id="summary"><h2>Summary</h2><div class="cards">{cards or "<p class=note>no scores</p>"}</div></section>'
+        f'<section id="browse"><h2>Patients</h2><div class="split"><div class="tablewrap">{patients_table(table)}</div>'
+        f'<div class="panel">{LEGEND}<p id="pick">Click a column to sort; click a patient to see every slice.</p>{"".join(s for s, _ in sections)}</div></div></section>'
+        f'<section id="figures"><h2>Figures</h2>{figures_html(r)}</section>'
+        f'<section id="card"><h2>{_esc(card_title)}</h2>{_kv_table(card) if card else ""}<h3>evaluation</h3>{_kv_table(evaluation_items(r.summary))}</section></main>'
+        f'<footer>{_esc(_label(r))} · lgg_unet report: one file, no network</footer>'
+    )
     cls = ' class="synthetic"' if (r.summary or {}).get('synthetic') else ''
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_esc(title)}</title><style>{_CSS}</style></head>'
-            f'<body{cls}>{body}<script>{_JS}</script></body></html>')
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_esc(title)}</title><style>{_CSS}</style></head>'
+        f'<body{cls}>{body}<script>{_JS}</script></body></html>'
+    )
 
-def write_report(results, dest=None, **kwargs): # a results folder; the HTML file, default `results/report.html`; `report_html`'s options
+
+def write_report(
+    results, dest=None, **kwargs
+):  # a results folder; the HTML file, default `results/report.html`; `report_html`'s options
     "Write the report of `results` to `dest` atomically; returns `dest`."
     text = report_html(results, **kwargs)
-    dest = Path(dest) if dest is not None else Path(results)/'report.html'
+    dest = Path(dest) if dest is not None else Path(results) / 'report.html'
     return atomic_write(dest, lambda tmp: Path(tmp).write_text(text, encoding='utf-8'))
 
 # %% ../nbs/06_visualize.ipynb #1752a3cf
 class _ReportParser(HTMLParser):
     "Collects a report's table rows, patient sections with their images, and every reference to a file or the network."
+
     def __init__(self):
-        super().__init__(); self.rows, self.sections, self.images, self.refs, self._in, self._body = [], {}, [], [], None, False
+        super().__init__()
+        self.rows, self.sections, self.images, self.refs, self._in, self._body = (
+            [],
+            {},
+            [],
+            [],
+            None,
+            False,
+        )
+
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == 'tbody': self._body = True
-        if tag == 'tr' and self._body and 'data-patient' in a: self.rows.append(a['data-patient'])
+        if tag == 'tbody':
+            self._body = True
+        if tag == 'tr' and self._body and 'data-patient' in a:
+            self.rows.append(a['data-patient'])
         if tag == 'section' and 'patient' in (a.get('class') or '').split():
-            self._in = a['data-patient']; self.sections[self._in] = dict(hidden='hidden' in a, images=[], slices=0)
-        if tag == 'figure' and self._in: self.sections[self._in]['slices'] += 1
+            self._in = a['data-patient']
+            self.sections[self._in] = dict(hidden='hidden' in a, images=[], slices=0)
+        if tag == 'figure' and self._in:
+            self.sections[self._in]['slices'] += 1
         if tag == 'img':
-            im = dict(src=a.get('src') or '', state=a.get('data-state')); self.images.append(im)
-            if self._in: self.sections[self._in]['images'].append(im)
+            im = dict(src=a.get('src') or '', state=a.get('data-state'))
+            self.images.append(im)
+            if self._in:
+                self.sections[self._in]['images'].append(im)
         for k in ('src', 'href'):
-            if k in a and not (a[k] or '').startswith(('data:', '#')): self.refs.append(a[k])
-        if tag in ('link', 'iframe', 'object', 'embed'): self.refs.append(f'<{tag}>')
-    def handle_endtag(self, tag):
-        if tag == 'tbody': self._body = False
-        if tag == 'section': self._in = None
+            if k in a and not (a[k] or '').startswith(('data:', '#')):
+                self.refs.append(a[k])
+        if tag in ('link', 'iframe', 'object', 'embed'):
+            self.refs.append(f'<{tag}>')
 
-def parse_report(text): # the HTML of a report, as written or as a browser's DOM after its scripts ran
+    def handle_endtag(self, tag):
+        if tag == 'tbody':
+            self._body = False
+        if tag == 'section':
+            self._in = None
+
+
+def parse_report(
+    text,  # the HTML of a report, as written or as a browser's DOM after its scripts ran
+):
     "{'rows': patients in table order, 'sections': {patient: {'hidden', 'images', 'slices'}}, 'images': every <img>, 'refs': links out of the page}."
-    p = _ReportParser(); p.feed(text); p.close()
+    p = _ReportParser()
+    p.feed(text)
+    p.close()
     return dict(rows=p.rows, sections=p.sections, images=p.images, refs=p.refs)
 
-def decodes(src): # an <img> src
+
+def decodes(src):  # an <img> src
     "Whether `src` is a `data:image/...;base64,` URI holding an image OpenCV decodes."
     head, _, b64 = src.partition(',')
-    if not (head.startswith('data:image/') and head.endswith(';base64')): return False
-    try: buf = np.frombuffer(base64.b64decode(b64, validate=True), np.uint8)
-    except ValueError: return False
+    if not (head.startswith('data:image/') and head.endswith(';base64')):
+        return False
+    try:
+        buf = np.frombuffer(base64.b64decode(b64, validate=True), np.uint8)
+    except ValueError:
+        return False
     return buf.size > 0 and cv2.imdecode(buf, cv2.IMREAD_UNCHANGED) is not None
 
 # %% ../nbs/06_visualize.ipynb #2cb5d204
 def find_chromium():
     "The path of a Chromium (or Chrome) browser on PATH, or None."
-    return next((p for n in ('chromium', 'chromium-browser', 'google-chrome') if (p := shutil.which(n))), None)
+    return next(
+        (p for n in ('chromium', 'chromium-browser', 'google-chrome') if (p := shutil.which(n))),
+        None,
+    )
+
 
 def _chromium(args, timeout=180):
     "Run headless Chromium with `args` in a fresh profile (no sandbox: CI runs as root); its stdout, or RuntimeError with its last line of stderr."
     exe = find_chromium()
-    if exe is None: raise FileNotFoundError("no chromium on PATH: install it (Debian: apt-get install chromium)")
+    if exe is None:
+        raise FileNotFoundError(
+            "no chromium on PATH: install it (Debian: apt-get install chromium)"
+        )
     with tempfile.TemporaryDirectory() as profile:
-        cmd = [exe, '--headless', '--disable-gpu', '--no-sandbox', '--disable-dev-shm-usage', '--hide-scrollbars', f'--user-data-dir={profile}', *args]
+        cmd = [
+            exe,
+            '--headless',
+            '--disable-gpu',
+            '--no-sandbox',
+            '--disable-dev-shm-usage',
+            '--hide-scrollbars',
+            f'--user-data-dir={profile}',
+            *args,
+        ]
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    if r.returncode: raise RuntimeError(f"chromium exited with {r.returncode}: {(r.stderr.strip().splitlines() or ['no message'])[-1]}")
+    if r.returncode:
+        raise RuntimeError(
+            f"chromium exited with {r.returncode}: {(r.stderr.strip().splitlines() or ['no message'])[-1]}"
+        )
     return r.stdout
 
-def _url(report, hash): return Path(report).resolve().as_uri() + (f'#{hash}' if hash else '')
 
-def render_dom(report, hash:str='', budget_ms:int=5000): # a report.html; the URL fragment, e.g. 'sort=dice&patient=P'; ms of page time
+def _url(report, hash):
+    return Path(report).resolve().as_uri() + (f'#{hash}' if hash else '')
+
+
+def render_dom(
+    report, hash: str = '', budget_ms: int = 5000
+):  # a report.html; the URL fragment, e.g. 'sort=dice&patient=P'; ms of page time
     "The DOM of `report` after headless Chromium opened it from the file system and ran its scripts, as HTML text."
     return _chromium([f'--virtual-time-budget={budget_ms}', '--dump-dom', _url(report, hash)])
 
-def screenshot(report, png, hash:str='', size=(1200, 900), budget_ms:int=5000): # a report.html; the PNG to write; fragment; window (w, h)
+
+def screenshot(
+    report, png, hash: str = '', size=(1200, 900), budget_ms: int = 5000
+):  # a report.html; the PNG to write; fragment; window (w, h)
     "A PNG of the first screen of `report` in headless Chromium; returns `png`."
-    png = Path(png).resolve(); png.parent.mkdir(parents=True, exist_ok=True)
-    _chromium([f'--virtual-time-budget={budget_ms}', f'--screenshot={png}', f'--window-size={size[0]},{size[1]}', _url(report, hash)])
-    if not png.is_file(): raise RuntimeError(f"chromium wrote no screenshot {png}")
+    png = Path(png).resolve()
+    png.parent.mkdir(parents=True, exist_ok=True)
+    _chromium(
+        [
+            f'--virtual-time-budget={budget_ms}',
+            f'--screenshot={png}',
+            f'--window-size={size[0]},{size[1]}',
+            _url(report, hash),
+        ]
+    )
+    if not png.is_file():
+        raise RuntimeError(f"chromium wrote no screenshot {png}")
     return png
 
 # %% ../nbs/06_visualize.ipynb #39f4adbd
-def check_in_browser(report,       # a report.html written by `write_report`
-                     results=None): # its results folder; default the report's folder
+def check_in_browser(
+    report,  # a report.html written by `write_report`
+    results=None,  # its results folder; default the report's folder
+):
     "Open `report` in headless Chromium: sorted by Dice (#sort=dice) the lowest comes first, and the patient opened (#patient=) shows one unbroken image per slice."
     r = read_folder(results if results is not None else Path(report).parent)
-    if r.per_patient is None: raise ValueError(f"{r.folder}: per_patient.csv is needed to check the table ({'; '.join(r.missing)})")
+    if r.per_patient is None:
+        raise ValueError(
+            f"{r.folder}: per_patient.csv is needed to check the table ({'; '.join(r.missing)})"
+        )
     want = r.per_patient.sort_values('dice', kind='stable').patient.tolist()
     dom = parse_report(render_dom(report, 'sort=dice'))
-    if dom['rows'] != want: raise AssertionError(f"sorted by Dice the table reads {dom['rows'][:3]}..., expected {want[:3]}...")
+    if dom['rows'] != want:
+        raise AssertionError(
+            f"sorted by Dice the table reads {dom['rows'][:3]}..., expected {want[:3]}..."
+        )
     low = want[0]
     dom = parse_report(render_dom(report, f'sort=dice&patient={low}'))
     opened = [p for p, s in dom['sections'].items() if not s['hidden']]
-    if opened != [low]: raise AssertionError(f"#patient={low} opened {opened}")
+    if opened != [low]:
+        raise AssertionError(f"#patient={low} opened {opened}")
     n, images = len(patient_slices(r, low)), dom['sections'][low]['images']
-    if len(images) != (n if r.root is not None else 0): raise AssertionError(f"{low}: {len(images)} images for {n} slices")
+    if len(images) != (n if r.root is not None else 0):
+        raise AssertionError(f"{low}: {len(images)} images for {n} slices")
     broken = [im['src'][:40] for im in dom['images'] if im['state'] != 'ok']
-    if broken: raise AssertionError(f"{len(broken)} of {len(dom['images'])} images broken or not loaded, e.g. {broken[0]}")
-    return dict(rows=len(dom['rows']), lowest=low, lowest_dice=float(r.per_patient.dice.min()), slices=n, images=len(dom['images']))
+    if broken:
+        raise AssertionError(
+            f"{len(broken)} of {len(dom['images'])} images broken or not loaded, e.g. {broken[0]}"
+        )
+    return dict(
+        rows=len(dom['rows']),
+        lowest=low,
+        lowest_dice=float(r.per_patient.dice.min()),
+        slices=n,
+        images=len(dom['images']),
+    )
 
 # %% ../nbs/06_visualize.ipynb #b61fbb1b
 @command('lgg_report')
-def report_main(argv=None): # command-line arguments; default sys.argv[1:]
+def report_main(argv=None):  # command-line arguments; default sys.argv[1:]
     "Command `lgg_report RESULTS [--data D] [--out FILE]`: (re)build the report.html of a results folder."
-    ap = CommandParser(prog='lgg_report', description='Build report.html, a self-contained page of a results folder of lgg_evaluate or lgg_cv.')
-    ap.add_argument('results', help='results folder (per_patient.csv, per_slice.csv, summary.json, <patient>/<slice>_pred.png)')
-    ap.add_argument('--data', help="dataset of the slice images (default: the one summary.json names)")
+    ap = CommandParser(
+        prog='lgg_report',
+        description='Build report.html, a self-contained page of a results folder of lgg_evaluate or lgg_cv.',
+    )
+    ap.add_argument(
+        'results',
+        help='results folder (per_patient.csv, per_slice.csv, summary.json, <patient>/<slice>_pred.png)',
+    )
+    ap.add_argument(
+        '--data', help="dataset of the slice images (default: the one summary.json names)"
+    )
     ap.add_argument('--out', help='HTML file to write (default: RESULTS/report.html)')
     ap.add_argument('--size', type=int, default=96, help='thumbnail side in pixels')
     args = ap.parse_args(argv)
-    dest = Path(args.out) if args.out else Path(args.results)/'report.html'
-    if dest.is_dir(): raise SystemExit(f"lgg_report: --out {dest} is a folder; give the HTML file to write, e.g. {dest/'report.html'}")
+    dest = Path(args.out) if args.out else Path(args.results) / 'report.html'
+    if dest.is_dir():
+        raise SystemExit(
+            f"lgg_report: --out {dest} is a folder; give the HTML file to write, e.g. {dest / 'report.html'}"
+        )
     check_writable(dest.parent)  # before any work: a file in the way is one line, not a traceback
-    try: dest = write_report(args.results, args.out, data=args.data, size=args.size)
-    except (FileNotFoundError, ValueError, RuntimeError) as e: raise SystemExit(f"lgg_report: {e}") from None
-    for m in read_folder(args.results, args.data).missing: print(f"lgg_report: {m}")
+    try:
+        dest = write_report(args.results, args.out, data=args.data, size=args.size)
+    except (FileNotFoundError, ValueError, RuntimeError) as e:
+        raise SystemExit(f"lgg_report: {e}") from None
+    for m in read_folder(args.results, args.data).missing:
+        print(f"lgg_report: {m}")
     print(f"lgg_report: wrote {dest} ({dest.stat().st_size / 1e6:.1f} MB)")
     return dest
 
 # %% ../nbs/06_visualize.ipynb #544234d4
 NO_REPORT = '--no-report'
 
+
 def with_report(prog, main, argv):
     "Run `main` (an `lgg_evaluate`/`lgg_cv` main returning its results folder) on `argv` less `--no-report`, then write the folder's report unless told not to."
     argv = list(sys.argv[1:] if argv is None else argv)
     rest = [a for a in argv if a != NO_REPORT]
-    try: folder = main(rest)
+    try:
+        folder = main(rest)
     except SystemExit as e:
-        if e.code in (None, 0) and {'-h', '--help'} & set(rest): print(f"  {NO_REPORT}  do not write report.html into the results folder (lgg_report rebuilds it)")
+        if e.code in (None, 0) and {'-h', '--help'} & set(rest):
+            print(
+                f"  {NO_REPORT}  do not write report.html into the results folder (lgg_report rebuilds it)"
+            )
         raise
     if len(rest) == len(argv):
-        try: dest = write_report(folder)
-        except (FileNotFoundError, ValueError) as e: raise SystemExit(f"{prog}: wrote {folder}, but not its report: {e}") from None
+        try:
+            dest = write_report(folder)
+        except (FileNotFoundError, ValueError) as e:
+            raise SystemExit(f"{prog}: wrote {folder}, but not its report: {e}") from None
         print(f"{prog}: wrote {dest} ({dest.stat().st_size / 1e6:.1f} MB)")
     return folder
 
+
 @command('lgg_evaluate')
-def evaluate_main(argv=None): # `lgg_evaluate`'s arguments and `--no-report`; default sys.argv[1:]
+def evaluate_main(argv=None):  # `lgg_evaluate`'s arguments and `--no-report`; default sys.argv[1:]
     "Command `lgg_evaluate`: chapter 05's `evaluate_main`, then `OUT/report.html` unless `--no-report`."
     return with_report('lgg_evaluate', evaluate.evaluate_main, argv)
