@@ -39,7 +39,7 @@ PROSE = [
     (r"over the same 66 \((\d+) folds", lambda r, c: oof(r, c, 'folds')),
     (r"mean per-patient Dice of \*\*(\d\.\d+)\*\*", lambda r, c: oof(r, c, 'mean_dice')),
     (r"median \*\*(\d\.\d+)\*\*, with no patient", lambda r, c: oof(r, c, 'median_dice')),
-    (r"with (no) patient below 0\.1, in about", lambda r, c: oof(r, c, 'below_0_1')),
+    (r"with (no) patient below 0\.1, in \d+ epochs", lambda r, c: oof(r, c, 'below_0_1')),
     (r"in (\d+) epochs a fold", lambda r, c: record(r, 'accuracy/shipped/epochs')),
     (r"\((\d+) to \d+ minutes a fold", lambda r, c: min(oof(r, c, 'minutes_per_fold'))),
     (r"\(\d+ to (\d+) minutes a fold", lambda r, c: max(oof(r, c, 'minutes_per_fold'))),
