@@ -552,8 +552,9 @@ class PostProcess:
             raise ValueError(f"fraction must lie in (0, 1]; got {self.fraction!r}")
 
     def __call__(
-        self, prob: np.ndarray
-    ):  # (N,H,W) probabilities of one patient's stack, in slice order
+        self,
+        prob: np.ndarray,  # (N,H,W) probabilities of one patient's stack, in slice order
+    ):
         "The patient's binary mask, `bool` (N,H,W)."
         prob = np.asarray(prob)
         return select_components(prob > self.threshold, self.components, prob, self.fraction)

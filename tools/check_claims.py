@@ -30,7 +30,6 @@ def onednn_gain(res):
     s = record(res, 'machine_A_2026-11-23/train_speed/configs/128_16/images_per_s')
     return round(100 * (s['keras_tf']['median'] / s['keras_tf_noonednn']['median'] - 1), -1)
 
-mean = lambda xs: sum(xs) / len(xs)
 # (pattern with one group: the figure as the prose shows it, its record from (results, card))
 PROSE = [
     (r"ships inside the package \((\d+\.\d) MB", lambda r, c: record(r, 'accuracy/shipped/bytes') / 1e6),
