@@ -5,17 +5,17 @@
 # %% auto #0
 __all__ = ['DICE_OVER', 'RUN_FILES', 'SIZE_STEP', 'MONITOR', 'COSINE_FINAL', 'SCHEDULES', 'PRECISIONS', 'XLA_MODES', 'KINDS',
            'IGNORED_BY', 'DEMO', 'XLA_TIE', 'PROBE_MIN_STEPS', 'PROBE_MIN_MINUTES', 'PRECISION_EPS', 'SHIPPED_RECIPE',
-           'BOOK_CPU_EPOCHS', 'BOOK_SMALL', 'DATA_PARALLEL_CMD', 'dice_loss', 'BCEDiceLoss', 'dice_coef', 'iou_coef',
-           'training_metrics', 'run_dir', 'run_data', 'run_split', 'gpu_available', 'build_model', 'patient_dice',
-           'sample_losses', 'PatientValidation', 'history_columns', 'RunCheckpoint', 'write_state', 'finite_weights',
-           'StopOnNaN', 'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress', 'CosineSchedule',
-           'EMAWeights', 'resume_point', 'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table', 'config_fields',
-           'recipe_fields', 'run_config', 'run_model', 'run_batches', 'demo_data', 'train_config', 'resumed_config',
-           'train', 'train_devices', 'data_parallel', 'EvenBatches', 'use_xla', 'choose_path', 'xla_plan', 'cpu_info',
-           'precision_plan', 'precision_eps', 'kept_random_state', 'probe_xla', 'settle_xla', 'run_xla_choice',
-           'book_scale', 'book_config', 'run_finished', 'book_dir', 'cached_run', 'book_run', 'export_model',
-           'train_parser', 'config_flags', 'main', 'data_parallel_plan', 'simulate_devices', 'check_data_parallel',
-           'data_parallel_main']
+           'BOOK_GPU', 'BOOK_CPU', 'BOOK_SMALL', 'DATA_PARALLEL_CMD', 'dice_loss', 'BCEDiceLoss', 'dice_coef',
+           'iou_coef', 'training_metrics', 'run_dir', 'run_data', 'run_split', 'gpu_available', 'build_model',
+           'patient_dice', 'sample_losses', 'PatientValidation', 'history_columns', 'RunCheckpoint', 'write_state',
+           'finite_weights', 'StopOnNaN', 'TimeBudget', 'ResumableEarlyStopping', 'cosine_lr', 'cosine_progress',
+           'CosineSchedule', 'EMAWeights', 'resume_point', 'plot_curves', 'CurvesPlot', 'TrainConfig', 'config_table',
+           'config_fields', 'recipe_fields', 'run_config', 'run_model', 'run_batches', 'demo_data', 'train_config',
+           'resumed_config', 'ExpectedTime', 'train', 'train_devices', 'data_parallel', 'EvenBatches', 'use_xla',
+           'choose_path', 'xla_plan', 'cpu_info', 'precision_plan', 'precision_eps', 'kept_random_state', 'probe_xla',
+           'settle_xla', 'run_xla_choice', 'book_scale', 'book_config', 'run_finished', 'book_dir', 'cached_run',
+           'book_run', 'export_model', 'train_parser', 'config_flags', 'main', 'data_parallel_plan', 'simulate_devices',
+           'check_data_parallel', 'data_parallel_main']
 
 # %% ../nbs/04_train.ipynb #edff5fed
 import argparse, fcntl, hashlib, json, os, platform, random, re, shutil, signal, subprocess, sys, tempfile, time, types
@@ -50,6 +50,7 @@ from lgg_unet.data import (
 from .preprocess import PostProcess, SliceBatches, build_cache, resize_probs
 from .unet import build_unet
 from .data import command
+from . import simulated_gpus
 
 # %% ../nbs/04_train.ipynb #a33bd155
 def _spatial_sums(*xs):
@@ -241,7 +242,9 @@ def run_split(
 
 # %% ../nbs/04_train.ipynb #01db65f9
 def gpu_available():
-    "Whether the active Keras backend sees a GPU."
+    "Whether the active Keras backend sees a GPU, or `LGG_SIMULATE_GPU` has the CPU stand in for one (chapter index)."
+    if simulated_gpus():
+        return True
     b = keras.backend.backend()
     if b == 'tensorflow':
         import tensorflow as tf
@@ -1030,6 +1033,7 @@ def run_config(
         'data_root': df.attrs.get('root'),
         'slices': len(df),
         'backend': keras.backend.backend(),
+        'simulated_gpus': simulated_gpus(),  # LGG_SIMULATE_GPU: the CPU stood in for GPUs
         'dtype_policy': policy,
         'precision_choice': {'choice': policy, 'reason': why, 'cpu': cpu_info()},
         'versions': versions,
@@ -1175,6 +1179,26 @@ def resumed_config(
         )
     return replace(cfg, **{k: saved[k] for k in kept})
 
+# %% ../nbs/04_train.ipynb #etime002
+class ExpectedTime(keras.callbacks.Callback):
+    "After the first epoch of a `fit`, print how long its remaining epochs should take at that epoch's pace."
+
+    def __init__(self, say=print):  # where the line goes
+        super().__init__()
+        self.say, self.first = say, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.first is None:
+            self.first, self.t0 = epoch, time.time()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.first:
+            s, left = time.time() - self.t0, self.params['epochs'] - epoch - 1
+            self.say(
+                f"epoch {epoch + 1} took {s / 60:.1f} min, compiling included: "
+                f"the {left} left should take about {left * s / 60:.0f} min"
+            )
+
 # %% ../nbs/04_train.ipynb #1fb3b276
 def _schedule_callback(cfg, steps_per_epoch, validated):
     "The learning-rate callback of a run: cosine over its time budget or its epochs, or a halving on plateaus (of the training loss without validation)."
@@ -1210,6 +1234,7 @@ def _fit_model(cfg, info, run, model, done, hist, train_ds, valid):
     nan = StopOnNaN()
     cbs = (
         [nan]
+        + ([ExpectedTime()] if cfg.verbose else [])
         + ema
         + check
         + [RunCheckpoint(run, hist, MONITOR if valid else None), CurvesPlot(run, title)]
@@ -1280,14 +1305,12 @@ def train_devices(
         import tensorflow as tf
 
         gpus = [d.name for d in tf.config.list_logical_devices('GPU')]
-        avail, kind = (
-            (gpus, 'GPU')
-            if gpus
-            else ([d.name for d in tf.config.list_logical_devices('CPU')], 'CPU')
-        )
+        cpus = [d.name for d in tf.config.list_logical_devices('CPU')]
+        avail, kind = (gpus, 'GPU') if gpus else (cpus, 'GPU' if simulated_gpus() else 'CPU')
     elif b == 'jax':
         avail = keras.distribution.list_devices()
         kind = 'CPU' if avail[0].startswith('cpu') else avail[0].split(':')[0].upper()
+        kind = 'GPU' if simulated_gpus() else kind  # the CPU's host devices stand in
     else:
         avail, kind = (
             ['default'],
@@ -1595,9 +1618,14 @@ SHIPPED_RECIPE = dict(
     valid_pct=0.0,
     epochs=24,
 )  # cross-validated, in epochs, in mixed_bfloat16 (bench/README.md)
-BOOK_CPU_EPOCHS = 12  # the book's trainings on a CPU-only kernel: the recipe shortened to fit the book's time (bench/README.md)
+BOOK_GPU = dict(
+    img_size=256, filters=64
+)  # the book on a GPU: the recipe at the original U-Net's size
+BOOK_CPU = dict(
+    img_size=64, epochs=6
+)  # on a CPU-only kernel: cut to fit 45 minutes (bench/README.md)
 BOOK_SMALL = dict(
-    patients=16, epochs=1
+    patients=16, epochs=1, img_size=64, filters=16
 )  # LGG_BOOK=small: every book training on real data cut to this (CI runs the whole book so)
 
 
@@ -1615,7 +1643,7 @@ def book_config(
     model='unet',  # 'unet' or 'fpn'
     test=None,  # tiny settings for tests; default: whether `IN_TEST` is set
 ):
-    "The one training of `model` that chapters 04-06 share: tiny under test, else full on a GPU and the shipped recipe in `BOOK_CPU_EPOCHS` on a CPU (`book_scale` cuts both)."
+    "The one training of `model` that chapters 04-06 share: tiny under test, else the shipped recipe, at `BOOK_GPU`'s size on a GPU and cut to `BOOK_CPU` on a CPU (`book_scale` cuts both)."
     test = bool(os.environ.get('IN_TEST')) if test is None else test
     if test:
         kw = dict(
@@ -1632,14 +1660,11 @@ def book_config(
             seed=0,
             verbose=0,
         )
-    elif gpu_available():
-        kw = dict(
-            seed=0, verbose=2, **book_scale()
-        )  # the original project's 64 filters, 256x256, 50 epochs
     else:
+        size = BOOK_GPU if gpu_available() else BOOK_CPU
         kw = {
             **SHIPPED_RECIPE,
-            'epochs': BOOK_CPU_EPOCHS,
+            **size,
             'valid_pct': 0.2,
             'patience': 1000,
             'seed': 0,
@@ -1697,8 +1722,10 @@ def book_run(
     def make(run):
         if cfg.verbose:
             print(
-                f"Training the book's {model}: {cfg.epochs} epochs at {cfg.img_size}px, {cfg.patients or 'all'} patients, "
-                f"{'a GPU' if gpu_available() else 'the CPU'}; a line per epoch follows.",
+                f"Training the book's {model}: {cfg.epochs} epochs at {cfg.img_size}px"
+                f"{f', {cfg.filters} filters' if model == 'unet' else ''}, {cfg.patients or 'all'} patients, "
+                f"{'a GPU' if gpu_available() else 'the CPU'}; a line per epoch follows, and after the first "
+                "one how long the rest should take.",
                 flush=True,
             )
         return train(replace(cfg, out=str(run.parent), name=run.name, resume=run.is_dir()))
@@ -1816,6 +1843,10 @@ def data_parallel_plan():
 def simulate_devices(n=2):  # devices wanted; before the backend starts
     "The names of `n` devices for data-parallel training: the GPUs where the backend sees `n`, else the CPU split into `n` (TensorFlow logical devices, JAX host devices)."
     b = keras.backend.backend()
+    if simulated_gpus():  # the import of lgg_unet split the CPU
+        if simulated_gpus() != n:
+            raise ValueError(f"{n} devices asked for, but LGG_SIMULATE_GPU={simulated_gpus()}")
+        return train_devices(n)
     if b == 'tensorflow':
         import tensorflow as tf
 
