@@ -56,6 +56,7 @@ PROSE = [
     (r"a U-Net reaches a mean per-patient Dice of (\d+)%", lambda r, c: 100 * record(r, 'accuracy/anchors/buda_2019/mean_dice')),
     (r"training step runs about (\d+)% faster", lambda r, c: onednn_gain(r)),
     (r"probability per pixel, thresholded at (\d\.\d+)", lambda r, c: record(r, 'accuracy/shipped/chosen_on_dev/threshold')),
+    (r"the whole book took (\d+\.\d) minutes on a 2-core", lambda r, c: record(r, 'book_time/total_minutes')),
 ]
 NOT_FIGURES = [r"`[^`\n]*`", r"below 0\.1", r"\b\d+\.\d+\.\d+\b", r"Python 3\.\d+", r"CC BY-NC-SA 4\.0", r"TensorFlow 2\.\d+",
                r"(?:Keras|under) 3\.\d+", r"Keras 3\b", r"3\.\d+ on Kaggle"]  # code, definitions, versions, licences
