@@ -108,7 +108,8 @@ if simulated_gpus() and 'jax' not in sys.modules:  # JAX reads its flags as it s
 if simulated_gpus() and 'tensorflow' in sys.modules:  # imported before lgg_unet
     try:
         _split_cpu(sys.modules['tensorflow'])
-    except RuntimeError as e:
-        raise RuntimeError(
-            f"LGG_SIMULATE_GPU: import lgg_unet before TensorFlow starts ({e})"
-        ) from None
+    except RuntimeError as e:  # started: fine where it already has the devices asked for
+        if len(sys.modules['tensorflow'].config.list_logical_devices('CPU')) != simulated_gpus():
+            raise RuntimeError(
+                f"LGG_SIMULATE_GPU: import lgg_unet before TensorFlow starts ({e})"
+            ) from None

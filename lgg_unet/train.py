@@ -1431,6 +1431,11 @@ def xla_plan(
             'off',
             f'{replicas} devices under tf.distribute: no XLA (Keras\' own rule with a distribution strategy)',
         )
+    if gpu and simulated_gpus():
+        return (
+            'off',
+            'LGG_SIMULATE_GPU: XLA on a CPU does not compile every float16 graph (the FPN\'s)',
+        )
     if gpu:
         return 'on', 'GPU: XLA'
     if time_budget is not None and time_budget < PROBE_MIN_MINUTES:
